@@ -1,7 +1,8 @@
 import type { Observable } from 'rxjs';
 
 /** How a record is written for a sink: GRACC JSON, a standalone XML document, or the record text as received. */
-export type Format = 'json' | 'xml' | 'raw';
+export type { Format } from '../records/formats';
+import type { Format } from '../records/formats';
 
 /** One record, formatted for one sink. */
 export interface OutboundMessage {

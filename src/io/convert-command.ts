@@ -1,0 +1,52 @@
+import { createReadStream } from 'node:fs';
+import { firstValueFrom, toArray } from 'rxjs';
+import { format } from '../operators/format';
+import { FORMATS, type Format } from '../records/formats';
+import { bundleEntries, recordsOf } from '../streams/bundle-records';
+import { fromReadable } from './from-readable';
+
+export const CONVERT_USAGE = 'usage: gracc-collector convert [--format json|xml|raw] [FILE]';
+
+/**
+ * `gracc-collector convert`: one bundle (any payload form) from FILE or standard input to
+ * one record a line on standard output. Nothing is written for an invalid bundle: the
+ * reason goes to standard error and the exit code is 1.
+ */
+export async function convertCommand(args: readonly string[]): Promise<number> {
+  let fmt: Format = 'json';
+  let file: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--format' || a === '-f') fmt = parseFormat(args[++i]);
+    else if (a.startsWith('--format=')) fmt = parseFormat(a.slice('--format='.length));
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write(CONVERT_USAGE + '\n');
+      return 0;
+    } else if (file === undefined && (a === '-' || !a.startsWith('-'))) file = a;
+    else throw new UsageError(`unexpected argument ${a}\n${CONVERT_USAGE}`);
+  }
+  const input = file === undefined || file === '-' ? process.stdin : createReadStream(file);
+  try {
+    const messages = await firstValueFrom(
+      recordsOf(fromReadable(input).pipe(bundleEntries())).pipe(format(fmt), toArray()),
+    );
+    // Raw and XML records span lines; one record a line means their newlines are escaped.
+    const lines = messages.map((m) => (fmt === 'json' ? m.body.toString() : JSON.stringify(m.body.toString())));
+    await writeOut(lines.length === 0 ? '' : lines.join('\n') + '\n');
+    return 0;
+  } catch (e) {
+    process.stderr.write(`gracc-collector convert: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+export class UsageError extends Error {}
+
+function parseFormat(v: string | undefined): Format {
+  if (v !== undefined && (FORMATS as readonly string[]).includes(v)) return v as Format;
+  throw new UsageError(`--format takes json, xml or raw, not ${v ?? 'nothing'}\n${CONVERT_USAGE}`);
+}
+
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+}

@@ -1,0 +1,23 @@
+import { map, type OperatorFunction } from 'rxjs';
+import type { BundleItem } from '../records/bundle-item';
+import type { GraccRecord, Handshake } from '../records/gracc-record';
+import { mapRecord } from '../records/map-record';
+
+export type BundleEntry = GraccRecord | Handshake;
+
+export function isHandshake(entry: BundleEntry): entry is Handshake {
+  return (entry as Handshake).kind === 'handshake';
+}
+
+/**
+ * Maps each split record to its GRACC raw record; handshakes pass through unchanged.
+ *
+ * ```
+ * source: -r--h--r--|
+ * result: -g--h--g--|      (g = mapRecord(r))
+ * ```
+ * An invalid value (a bad instant, a bad count) errors with a RecordError naming the record.
+ */
+export function flatten(): OperatorFunction<BundleItem, BundleEntry> {
+  return map((item) => (item.kind === 'record' ? mapRecord(item) : item));
+}

@@ -1,0 +1,25 @@
+import type { Uint64 } from './uint64';
+
+export type FieldValue = string | number | Uint64;
+
+/** The GRACC raw record of one Gratia record, before formatting. */
+export interface GraccRecord {
+  /** 0-based position in the bundle. */
+  readonly index: number;
+  /** `type` field: JobUsageRecord, StorageElement, StorageElementRecord, or the element name. */
+  readonly type: string;
+  /** RecordId or UniqueID; '' when the record has none. */
+  readonly id: string;
+  /** The mapped fields, RawXML excluded. */
+  readonly fields: Record<string, FieldValue>;
+  /** The record's own text, exactly as received. */
+  readonly raw: string;
+  /** Namespace declarations in scope from the record's ancestors (the envelope), by attribute name. */
+  readonly inheritedNamespaces: Readonly<Record<string, string>>;
+}
+
+/** A `ProbeDetails` handshake: counted and acknowledged, never published. */
+export interface Handshake {
+  readonly kind: 'handshake';
+  readonly index: number;
+}

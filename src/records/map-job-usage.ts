@@ -1,0 +1,94 @@
+import { durationSeconds } from './duration';
+import { type Fields, keyOf, setAttributes, setInstant, setOrdinary, setOrigin, setText } from './map-common';
+import type { XmlElement } from './xml-element';
+
+// Elements with a rule of their own; every other child of the record is ordinary.
+const CLAIMED = new Set([
+  'RecordIdentity', 'JobIdentity', 'UserIdentity', 'StartTime', 'EndTime', 'CpuDuration', 'WallDuration',
+  'Resource', 'ConsumableResource', 'PhaseResource', 'VolumeResource', 'TimeDuration', 'TimeInstant', 'Origin',
+]);
+const USER_FIELDS = ['GlobalUsername', 'LocalUserId', 'VOName', 'ReportableVOName', 'CommonName', 'DN'];
+const RESOURCE_KINDS = ['Resource', 'ConsumableResource', 'PhaseResource', 'VolumeResource'];
+const RESOURCE_ATTRIBUTES = ['unit', 'phaseUnit', 'storageUnit'];
+
+/**
+ * Maps a JobUsageRecord or UsageRecord, applying the rules in the order of the GRACC mapping,
+ * later rules overwriting earlier keys.
+ */
+export function mapJobUsage(root: XmlElement): Fields {
+  const fields: Fields = { type: 'JobUsageRecord' };
+  const byName = new Map<string, XmlElement[]>();
+  for (const c of root.children) {
+    const list = byName.get(c.name);
+    if (list === undefined) byName.set(c.name, [c]);
+    else list.push(c);
+  }
+  const all = (name: string): XmlElement[] => byName.get(name) ?? [];
+
+  for (const id of all('RecordIdentity')) {
+    if (id.attrs['recordId']) fields['RecordId'] = id.attrs['recordId'];
+    setInstant(fields, 'CreateTime', id.attrs['createTime']);
+  }
+  for (const job of all('JobIdentity')) {
+    const pids: XmlElement[] = [];
+    for (const c of job.children) {
+      if (c.name === 'GlobalJobId' || c.name === 'LocalJobId') setText(fields, c.name, c);
+      else if (c.name === 'ProcessId') pids.push(c);
+    }
+    if (pids.length === 1) setText(fields, 'ProcessId', pids[0]);
+    else pids.forEach((p, i) => setText(fields, `ProcessId${i}`, p));
+  }
+  for (const user of all('UserIdentity')) {
+    for (const c of user.children) if (USER_FIELDS.includes(c.name)) setText(fields, c.name, c);
+  }
+  for (const el of all('StartTime')) setInstant(fields, 'StartTime', el.text);
+  for (const el of all('EndTime')) setInstant(fields, 'EndTime', el.text);
+
+  let cpu = 0;
+  for (const el of all('CpuDuration')) {
+    const seconds = durationSeconds(el.text);
+    if (seconds > 0) cpu += seconds;
+    const usage = el.attrs['usageType'] ?? '';
+    if (usage !== '') fields[`CpuDuration_${usage}`] = seconds;
+    if (el.attrs['description']) fields[`CpuDuration_${usage}_description`] = el.attrs['description'];
+  }
+  fields['CpuDuration'] = cpu;
+
+  fields['WallDuration'] = 0;
+  for (const el of all('WallDuration')) {
+    fields['WallDuration'] = durationSeconds(el.text);
+    if (el.attrs['description']) fields['WallDuration_description'] = el.attrs['description'];
+  }
+
+  // The consumable, phase and volume resources count only beside at least one Resource.
+  if (all('Resource').length > 0) {
+    for (const kind of RESOURCE_KINDS) {
+      for (const el of all(kind)) {
+        const key = `Resource_${keyOf(el.attrs['description'])}`;
+        fields[key] = el.text;
+        setAttributes(fields, key, el, RESOURCE_ATTRIBUTES);
+      }
+    }
+  }
+  const resourceType = fields['Resource_ResourceType'];
+  delete fields['Resource_ResourceType'];
+  fields['ResourceType'] =
+    resourceType === undefined || resourceType === '' || resourceType === 'Batch' ? 'Batch'
+      : resourceType === 'BatchPilot' ? 'Payload'
+        : resourceType;
+
+  for (const el of all('TimeDuration')) {
+    const key = `TimeDuration_${keyOf(el.attrs['type'])}`;
+    fields[key] = durationSeconds(el.text);
+    if (el.attrs['description']) fields[`${key}_description`] = el.attrs['description'];
+  }
+  for (const el of all('TimeInstant')) {
+    const key = `TimeInstant_${keyOf(el.attrs['type'])}`;
+    setInstant(fields, key, el.text);
+    if (el.attrs['description']) fields[`${key}_description`] = el.attrs['description'];
+  }
+
+  for (const el of root.children) if (!CLAIMED.has(el.name)) setOrdinary(fields, el);
+  for (const el of all('Origin')) setOrigin(fields, el);
+  return fields;
+}

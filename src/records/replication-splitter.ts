@@ -1,0 +1,97 @@
+import { RecordError } from './record-error';
+import { type EmitItem, XmlRecordReader } from './xml-record-reader';
+
+// Characters that matter to the tokenizer; everything else is copied in bulk.
+const SPECIAL = /["\\|]/g;
+
+/**
+ * Splits a replication bundle, `replication|<record>|<raw>|<extra>|replication|…`, written
+ * in chunks cut anywhere. Tokens are separated by `|` outside double-quoted strings, a
+ * backslash escaping the next character. After each `replication` come three parts, of
+ * which the first is the record; empty tokens between groups are skipped.
+ */
+export class ReplicationSplitter {
+  private token = '';
+  private inQuotes = false;
+  private escapePending = false;
+  /** 0: expecting `replication`; 1, 2, 3: expecting that part of the group. */
+  private part = 0;
+  private nextIndex = 0;
+
+  constructor(private readonly emit: EmitItem) {}
+
+  get count(): number {
+    return this.nextIndex;
+  }
+
+  write(chunk: string): void {
+    let from = 0;
+    let i = 0;
+    if (this.escapePending && chunk.length > 0) {
+      this.escapePending = false;
+      i = 1;
+    }
+    while (i < chunk.length) {
+      SPECIAL.lastIndex = i;
+      const m = SPECIAL.exec(chunk);
+      if (m === null) break;
+      const at = m.index;
+      const c = chunk.charCodeAt(at);
+      if (c === 0x5c /* \ */) {
+        if (at + 1 >= chunk.length) this.escapePending = true;
+        i = at + 2;
+      } else if (c === 0x22 /* " */) {
+        this.inQuotes = !this.inQuotes;
+        i = at + 1;
+      } else {
+        if (!this.inQuotes) {
+          this.onToken(this.token + chunk.slice(from, at));
+          this.token = '';
+          from = at + 1;
+        }
+        i = at + 1;
+      }
+    }
+    this.token += chunk.slice(from);
+  }
+
+  end(): void {
+    if (this.token !== '') this.onToken(this.token);
+    this.token = '';
+    if (this.part === 1) throw new RecordError(`replication bundle ends before the record of group ${this.nextIndex + 1}`);
+  }
+
+  private onToken(token: string): void {
+    switch (this.part) {
+      case 0: {
+        const word = token.trim();
+        if (word === '') return;
+        if (word !== 'replication') {
+          throw new RecordError(`replication bundle: expected "replication" before record ${this.nextIndex + 1}, found ${JSON.stringify(word.slice(0, 40))}`);
+        }
+        this.part = 1;
+        return;
+      }
+      case 1:
+        this.readRecord(token);
+        this.part = 2;
+        return;
+      case 2:
+        this.part = 3;
+        return;
+      default:
+        this.part = 0;
+    }
+  }
+
+  private readRecord(text: string): void {
+    const index = this.nextIndex++;
+    if (text.trim() === '') throw RecordError.at(index, undefined, 'empty record in replication bundle');
+    const reader = new XmlRecordReader((item) => {
+      this.emit(item.kind === 'record' ? { ...item, raw: text } : item);
+    }, index);
+    reader.write(text);
+    reader.end();
+    if (reader.count !== index + 1) throw RecordError.at(index, undefined, 'replication record holds no record element');
+  }
+}

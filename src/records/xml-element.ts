@@ -1,0 +1,23 @@
+/**
+ * A record's XML as a small tree. Names are local names (prefix dropped), since the GRACC
+ * mapping matches `urwg:`, `urf:` and unprefixed names alike.
+ */
+export interface XmlElement {
+  readonly name: string;
+  /** Attributes by local name; `xmlns` declarations are not included. */
+  readonly attrs: Record<string, string>;
+  /** The element's own character data (text and CDATA directly inside it), entity-decoded. */
+  text: string;
+  readonly children: XmlElement[];
+}
+
+export function localName(qualified: string): string {
+  const colon = qualified.indexOf(':');
+  return colon < 0 ? qualified : qualified.slice(colon + 1);
+}
+
+/** The first child with the given local name, if any. */
+export function child(parent: XmlElement, name: string): XmlElement | undefined {
+  for (const c of parent.children) if (c.name === name) return c;
+  return undefined;
+}

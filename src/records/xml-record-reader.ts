@@ -1,0 +1,152 @@
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import type { BundleItem } from './bundle-item';
+import { rawAttributes } from './raw-attributes';
+import { RecordError } from './record-error';
+import { child, localName, type XmlElement } from './xml-element';
+
+/** Receives split records and handshakes, in document order. */
+export type EmitItem = (item: BundleItem) => void;
+
+/**
+ * Reads an XML payload written in chunks cut anywhere: a `RecordEnvelope`, whose children
+ * are the records, or a lone record. Each record is emitted as soon as its end tag is read,
+ * with its own text sliced out of the input exactly as received.
+ */
+export class XmlRecordReader {
+  private readonly parser = new SaxesParser({ xmlns: false, position: true });
+  /** Input text from stream position `bufferStart` on; trimmed as records complete. */
+  private buffer = '';
+  private bufferStart = 0;
+  private depth = 0;
+  /** 1 for an envelope's children, 0 for a lone record; -1 until the root is read. */
+  private recordDepth = -1;
+  private recordStart = -1;
+  private readonly open: XmlElement[] = [];
+  private readonly inherited: Record<string, string> = {};
+  private rootSeen = false;
+  /** Stream position at the last `opentagstart`, to find that start tag's text. */
+  private tagNamePosition = 0;
+
+  constructor(private readonly emit: EmitItem, private nextIndex = 0) {
+    const p = this.parser;
+    p.on('doctype', (doctype) => {
+      // Entity declarations are how expansion bombs and external entities get in.
+      if (/<!ENTITY/i.test(doctype)) throw new RecordError('a DOCTYPE that declares entities is not accepted');
+    });
+    p.on('opentagstart', (tag) => this.onOpenTagStart(tag.name));
+    p.on('opentag', (tag) => this.onOpenTag(tag));
+    p.on('text', (text) => this.onText(text));
+    p.on('cdata', (text) => this.onText(text));
+    p.on('closetag', () => this.onCloseTag());
+  }
+
+  /** How many records and handshakes have been emitted so far. */
+  get count(): number {
+    return this.nextIndex;
+  }
+
+  write(chunk: string): void {
+    this.buffer += chunk;
+    this.guard(() => this.parser.write(chunk));
+    this.trim();
+  }
+
+  end(): void {
+    this.guard(() => this.parser.close());
+    if (!this.rootSeen) throw new RecordError('the bundle holds no XML element');
+  }
+
+  private onOpenTagStart(name: string): void {
+    this.tagNamePosition = this.parser.position;
+    if (this.depth === 0) {
+      this.rootSeen = true;
+      this.recordDepth = localName(name) === 'RecordEnvelope' ? 1 : 0;
+    }
+    if (this.depth === this.recordDepth) {
+      this.recordStart = this.bufferStart + this.buffer.lastIndexOf('<', this.parser.position - this.bufferStart - 1);
+    }
+  }
+
+  private onOpenTag(tag: SaxesTagPlain): void {
+    const depth = this.depth++;
+    if (depth < this.recordDepth) {
+      if (depth === 0) this.collectNamespaces(tag.attributes);
+      return;
+    }
+    if (this.recordStart < 0) return;
+    const attrs: Record<string, string> = {};
+    const given = this.hasNormalisedSpace(tag.attributes) ? this.startTagAttributes() : tag.attributes;
+    for (const name in given) {
+      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+      attrs[localName(name)] = given[name]!;
+    }
+    const el: XmlElement = { name: localName(tag.name), attrs, text: '', children: [] };
+    const parent = this.open[this.open.length - 1];
+    if (parent !== undefined) parent.children.push(el);
+    this.open.push(el);
+  }
+
+  private onText(text: string): void {
+    const el = this.open[this.open.length - 1];
+    if (el !== undefined) el.text += text;
+  }
+
+  private onCloseTag(): void {
+    this.depth--;
+    if (this.recordStart < 0) return;
+    const el = this.open.pop()!;
+    if (this.depth !== this.recordDepth) return;
+    const end = this.parser.position;
+    const index = this.nextIndex++;
+    if (el.name === 'ProbeDetails') {
+      this.emit({ kind: 'handshake', index });
+    } else {
+      const raw = this.buffer.slice(this.recordStart - this.bufferStart, end - this.bufferStart);
+      this.emit({ kind: 'record', index, root: el, raw, inheritedNamespaces: this.inherited });
+    }
+    this.recordStart = -1;
+  }
+
+  // The parser turns tabs and newlines in attribute values into spaces; where a value holds
+  // a space, read the attributes again from the start tag's own text.
+  private hasNormalisedSpace(attributes: Record<string, string>): boolean {
+    for (const name in attributes) if (attributes[name]!.includes(' ')) return true;
+    return false;
+  }
+
+  private startTagAttributes(): Record<string, string> {
+    const from = this.buffer.lastIndexOf('<', this.tagNamePosition - this.bufferStart - 1);
+    return rawAttributes(this.buffer.slice(from, this.parser.position - this.bufferStart));
+  }
+
+  private collectNamespaces(attributes: Record<string, string>): void {
+    for (const name in attributes) {
+      if (name === 'xmlns' || name.startsWith('xmlns:')) this.inherited[name] = attributes[name]!;
+    }
+  }
+
+  /** Drops input no record can still need: all of it outside a record but a last partial tag. */
+  private trim(): void {
+    const keepFrom = this.recordStart >= 0
+      ? this.recordStart - this.bufferStart
+      : Math.max(0, this.buffer.lastIndexOf('<'));
+    if (keepFrom > 0) {
+      this.buffer = this.buffer.slice(keepFrom);
+      this.bufferStart += keepFrom;
+    }
+  }
+
+  /** Turns a parser error into a RecordError that names the record being read. */
+  private guard(step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      if (e instanceof RecordError) throw e;
+      const reason = `malformed XML: ${(e as Error).message}`;
+      if (this.recordStart < 0 && this.open.length === 0) throw new RecordError(reason);
+      const root = this.open[0];
+      const id = root && (child(root, 'RecordIdentity')?.attrs['recordId'] || child(root, 'UniqueID')?.text);
+      throw RecordError.at(this.nextIndex, id || undefined, reason);
+    }
+  }
+}
