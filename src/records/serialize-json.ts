@@ -1,11 +1,21 @@
 import type { GraccRecord } from './gracc-record';
 import { Uint64 } from './uint64';
 
-/**
- * The record as one compact JSON object, RawXML last. Written by hand so that 64-bit counts
- * keep every digit (JSON.stringify would round them through a double).
- */
+/** The record as one compact JSON object, RawXML last. */
 export function recordToJson(record: GraccRecord): string {
+  const { fields } = record;
+  for (const key in fields) if (fields[key] instanceof Uint64) return withExactCounts(record);
+  // The engine's own serializer is the fast path; fields holds only strings and numbers here.
+  fields['RawXML'] = record.raw;
+  try {
+    return JSON.stringify(fields);
+  } finally {
+    delete fields['RawXML'];
+  }
+}
+
+/** Written piece by piece so that 64-bit counts keep every digit (a double would round them). */
+function withExactCounts(record: GraccRecord): string {
   let out = '{';
   for (const key in record.fields) {
     const v = record.fields[key]!;

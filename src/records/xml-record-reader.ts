@@ -4,6 +4,8 @@ import { rawAttributes } from './raw-attributes';
 import { RecordError } from './record-error';
 import { child, localName, type XmlElement } from './xml-element';
 
+const WHITESPACE_TO_NORMALISE = /[\t\n\r]/g;
+
 /** Receives split records and handshakes, in document order. */
 export type EmitItem = (item: BundleItem) => void;
 
@@ -75,7 +77,7 @@ export class XmlRecordReader {
     }
     if (this.recordStart < 0) return;
     const attrs: Record<string, string> = {};
-    const given = this.hasNormalisedSpace(tag.attributes) ? this.startTagAttributes() : tag.attributes;
+    const given = this.startTagHasLineBreakOrTab() ? this.startTagAttributes() : tag.attributes;
     for (const name in given) {
       if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
       attrs[localName(name)] = given[name]!;
@@ -107,11 +109,14 @@ export class XmlRecordReader {
     this.recordStart = -1;
   }
 
-  // The parser turns tabs and newlines in attribute values into spaces; where a value holds
-  // a space, read the attributes again from the start tag's own text.
-  private hasNormalisedSpace(attributes: Record<string, string>): boolean {
-    for (const name in attributes) if (attributes[name]!.includes(' ')) return true;
-    return false;
+  // The parser turns tabs and newlines in attribute values into spaces, as XML says; the
+  // mapping keeps them. Where the start tag's own text holds one, read its attributes again.
+  private startTagHasLineBreakOrTab(): boolean {
+    const from = this.buffer.lastIndexOf('<', this.tagNamePosition - this.bufferStart - 1);
+    const end = this.parser.position - this.bufferStart;
+    WHITESPACE_TO_NORMALISE.lastIndex = from;
+    const m = WHITESPACE_TO_NORMALISE.exec(this.buffer);
+    return m !== null && m.index < end;
   }
 
   private startTagAttributes(): Record<string, string> {

@@ -1,0 +1,51 @@
+// Benchmark of the record path on one core: bundle text → split → map → validate → JSON.
+// Usage: npm run bench:parse [-- SECONDS]
+import { lastValueFrom, of } from 'rxjs';
+import { count } from 'rxjs/operators';
+import { format } from '../src/operators/format';
+import { bundleEntries, recordsOf } from '../src/streams/bundle-records';
+import { envelopeOf, replicationOf, sampleRecords } from './sample-records';
+
+const seconds = Number(process.argv[2] ?? 5);
+const RECORDS_PER_BUNDLE = 100;
+const CHUNK = 64 * 1024; // as an HTTP body arrives
+
+function chunks(text: string): Buffer[] {
+  const bytes = Buffer.from(text);
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += CHUNK) out.push(bytes.subarray(i, i + CHUNK));
+  return out;
+}
+
+async function convertOnce(parts: Buffer[]): Promise<number> {
+  return lastValueFrom(recordsOf(of(...parts).pipe(bundleEntries())).pipe(format('json'), count()));
+}
+
+async function measure(name: string, text: string): Promise<void> {
+  const parts = chunks(text);
+  const bytes = Buffer.byteLength(text);
+  for (let i = 0; i < 50; i++) await convertOnce(parts); // warm-up
+  let bundles = 0;
+  const start = process.hrtime.bigint();
+  const deadline = start + BigInt(seconds * 1e9);
+  let now = start;
+  while (now < deadline) {
+    const n = await convertOnce(parts);
+    if (n !== RECORDS_PER_BUNDLE) throw new Error(`expected ${RECORDS_PER_BUNDLE} records, got ${n}`);
+    bundles++;
+    now = process.hrtime.bigint();
+  }
+  const elapsed = Number(now - start) / 1e9;
+  const rps = (bundles * RECORDS_PER_BUNDLE) / elapsed;
+  const mbps = (bundles * bytes) / elapsed / 1e6;
+  console.log(`${name.padEnd(12)} ${rps.toFixed(0).padStart(8)} records/s  ${mbps.toFixed(1).padStart(6)} MB/s  (${bundles} bundles of ${RECORDS_PER_BUNDLE}, ${(bytes / 1024).toFixed(0)} KiB each, ${elapsed.toFixed(1)} s)`);
+}
+
+async function main(): Promise<void> {
+  const records = sampleRecords(RECORDS_PER_BUNDLE);
+  console.log(`bundle → GRACC JSON on one core, node ${process.version}`);
+  await measure('multiupdate', envelopeOf(records));
+  await measure('replication', replicationOf(records));
+}
+
+void main();
