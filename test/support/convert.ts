@@ -1,0 +1,39 @@
+import { from, toArray } from 'rxjs';
+import { format } from '../../src/operators/format';
+import type { Format } from '../../src/records/formats';
+import { bundleEntries, recordsOf } from '../../src/streams/bundle-records';
+
+/** Cuts a payload into chunks of `size` bytes, cutting through UTF-8 sequences as a socket may. */
+export function bytesIn(text: string, size: number): Buffer[] {
+  const bytes = Buffer.from(text);
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
+  return out;
+}
+
+export type Converted = { ok: true; bodies: string[] } | { ok: false; error: Error };
+
+/** Runs the bundle → formatted records path synchronously on the given chunks. */
+export function convert(chunks: readonly (Buffer | string)[], fmt: Format = 'json'): Converted {
+  let result: Converted | undefined;
+  recordsOf(from(chunks).pipe(bundleEntries()))
+    .pipe(format(fmt), toArray())
+    .subscribe({
+      next: (messages) => (result = { ok: true, bodies: messages.map((m) => m.body.toString()) }),
+      error: (error: Error) => (result = { ok: false, error }),
+    });
+  if (result === undefined) throw new Error('conversion did not finish synchronously');
+  return result;
+}
+
+export function convertOk(chunks: readonly (Buffer | string)[], fmt: Format = 'json'): string[] {
+  const r = convert(chunks, fmt);
+  if (!r.ok) throw r.error;
+  return r.bodies;
+}
+
+export function convertError(chunks: readonly (Buffer | string)[]): string {
+  const r = convert(chunks);
+  if (r.ok) throw new Error(`expected an error, got ${r.bodies.length} records`);
+  return r.error.message;
+}
