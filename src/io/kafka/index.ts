@@ -1,0 +1,2 @@
+export { KafkaSink, createKafkaSink } from './kafka-sink';
+export type { KafkaCompression, KafkaSaslMechanism, KafkaSinkOptions } from './options';

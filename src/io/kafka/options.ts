@@ -1,0 +1,172 @@
+import type Logger from 'bunyan';
+import {
+  CompressionCodecs,
+  CompressionTypes,
+  type KafkaConfig,
+  type RetryOptions,
+  type SASLOptions,
+} from 'kafkajs';
+import type { Format } from '../sink';
+
+export type KafkaCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+export type KafkaSaslMechanism = '' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+/** Plain options of the Kafka sink (the config code maps its own settings onto these). */
+export interface KafkaSinkOptions {
+  /** Bootstrap brokers, `host:port`. */
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly format: Format;
+  readonly clientId: string;
+  /**
+   * Codec of the record batches. kafkajs implements only gzip itself: snappy, lz4 and zstd
+   * need a codec package registered in kafkajs' `CompressionCodecs`, and the sink refuses
+   * to start (throws from the factory) when none is registered.
+   */
+  readonly compression: KafkaCompression;
+  /** TLS with the system's CAs. */
+  readonly ssl: boolean;
+  /** mechanism '' means no SASL. */
+  readonly sasl: {
+    readonly mechanism: KafkaSaslMechanism;
+    readonly username: string;
+    readonly password: string;
+  };
+  /**
+   * A bundle that is not acknowledged by the brokers (acks=all) within this many ms after
+   * `publish` was subscribed fails with a SinkError ('timeout', or 'down' when the brokers
+   * could not be reached). Also bounds the wait for a connection.
+   */
+  readonly timeoutMs: number;
+  readonly log: Logger;
+  /** Reconnect backoff (decorrelated jitter) base and cap, ms; defaults 250 and 10000. */
+  readonly reconnectBaseMs?: number;
+  readonly reconnectCapMs?: number;
+  /**
+   * Bundles waiting while a send is in flight go out together in the next send, up to this
+   * many bytes of message bodies (a single bundle always goes out whole, whatever its size).
+   * Default 512 KiB, well under the brokers' default 1 MiB batch limit.
+   */
+  readonly maxSendBytes?: number;
+}
+
+/** Everything derived from the options that kafkajs needs; computed once, at construction. */
+export interface KafkaSettings {
+  readonly client: KafkaConfig;
+  readonly retry: RetryOptions;
+  readonly compression: CompressionTypes;
+  readonly connectTimeoutMs: number;
+  readonly reconnectBaseMs: number;
+  readonly reconnectCapMs: number;
+  readonly maxSendBytes: number;
+}
+
+const COMPRESSION: Record<KafkaCompression, CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+const CODEC_PACKAGES: Partial<Record<KafkaCompression, string>> = {
+  snappy: 'kafkajs-snappy',
+  lz4: 'kafkajs-lz4',
+  zstd: '@kafkajs/zstd',
+};
+
+const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
+
+/** True when kafkajs can encode this codec (gzip always; the others only once a codec package is registered). */
+function codecAvailable(type: CompressionTypes): boolean {
+  if (type === CompressionTypes.None) return true;
+  const factory = (CompressionCodecs as Record<number, (() => unknown) | undefined>)[type];
+  if (!factory) return false;
+  try {
+    factory(); // kafkajs' placeholders throw KafkaJSNotImplemented
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks the options and derives the kafkajs settings. Throws an Error naming the bad
+ * option: this runs when the sink is created, so a bad configuration stops the start.
+ */
+export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
+  const { brokers, topic, clientId, compression, sasl, timeoutMs } = options;
+  if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !/^\S+:\d{1,5}$/.test(b.trim()))) {
+    throw new Error(`kafka: brokers must be a non-empty list of host:port, got ${JSON.stringify(brokers)}`);
+  }
+  if (typeof topic !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') {
+    throw new Error(`kafka: invalid topic name ${JSON.stringify(topic)}`);
+  }
+  if (typeof clientId !== 'string' || clientId === '') throw new Error('kafka: clientId must not be empty');
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 100) {
+    throw new Error(`kafka: timeoutMs must be a number ≥ 100, got ${timeoutMs}`);
+  }
+  const codec = COMPRESSION[compression];
+  if (codec === undefined) throw new Error(`kafka: unknown compression ${JSON.stringify(compression)}`);
+  if (!codecAvailable(codec)) {
+    throw new Error(
+      `kafka: compression '${compression}' is not available: kafkajs only implements gzip itself, ` +
+        `'${compression}' needs a codec package (such as ${CODEC_PACKAGES[compression]}) registered in kafkajs' ` +
+        `CompressionCodecs, and none is installed; use 'gzip' or 'none'`,
+    );
+  }
+
+  let saslOptions: SASLOptions | undefined;
+  switch (sasl.mechanism) {
+    case '':
+      break;
+    case 'plain':
+    case 'scram-sha-256':
+    case 'scram-sha-512':
+      if (!sasl.username) throw new Error(`kafka: sasl mechanism '${sasl.mechanism}' needs a username`);
+      saslOptions = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
+      break;
+    default:
+      throw new Error(`kafka: unknown sasl mechanism ${JSON.stringify(sasl.mechanism)}`);
+  }
+
+  // kafkajs' own timeouts and retries only need to be short enough that a send it keeps
+  // retrying in the background (after the sink gave up on it at timeoutMs) dies out soon;
+  // the sink's own timer decides when a bundle has failed.
+  const connectionTimeout = Math.round(clamp(timeoutMs / 4, 1000, 10_000));
+  const retry: RetryOptions = {
+    initialRetryTime: 100,
+    maxRetryTime: Math.round(clamp(timeoutMs / 4, 200, 5000)),
+    factor: 0.2,
+    multiplier: 2,
+    retries: 5,
+  };
+  const client: KafkaConfig = {
+    brokers: brokers.map((b) => b.trim()),
+    clientId,
+    ssl: options.ssl,
+    ...(saslOptions ? { sasl: saslOptions } : {}),
+    connectionTimeout,
+    authenticationTimeout: Math.round(clamp(timeoutMs, 1000, 10_000)),
+    requestTimeout: Math.round(Math.max(1000, timeoutMs)),
+    enforceRequestTimeout: true,
+    retry,
+  };
+  const reconnectBaseMs = options.reconnectBaseMs ?? 250;
+  const reconnectCapMs = options.reconnectCapMs ?? 10_000;
+  if (!(reconnectBaseMs > 0) || !(reconnectCapMs >= reconnectBaseMs)) {
+    throw new Error(`kafka: need 0 < reconnectBaseMs ≤ reconnectCapMs, got ${reconnectBaseMs}, ${reconnectCapMs}`);
+  }
+  const maxSendBytes = options.maxSendBytes ?? 512 * 1024;
+  if (!(maxSendBytes > 0)) throw new Error(`kafka: maxSendBytes must be > 0, got ${maxSendBytes}`);
+  return {
+    client,
+    retry,
+    compression: codec,
+    // producer.connect() fetches metadata and a producer id, each with kafkajs' retries.
+    connectTimeoutMs: Math.round(Math.max(timeoutMs, 2 * connectionTimeout)),
+    reconnectBaseMs,
+    reconnectCapMs,
+    maxSendBytes,
+  };
+}
