@@ -18,8 +18,12 @@ export interface GraccRecord {
   readonly inheritedNamespaces: Readonly<Record<string, string>>;
 }
 
-/** A `ProbeDetails` handshake: counted and acknowledged, never published. */
+/**
+ * A `ProbeDetails` handshake, or the `xxx` ping a probe sends to test its connection:
+ * counted and acknowledged, never published.
+ */
 export interface Handshake {
   readonly kind: 'handshake';
   readonly index: number;
+  readonly ping?: true;
 }

@@ -1,0 +1,28 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import { type FormPiece, UrlencodedFormDecoder } from '../records/urlencoded-form';
+
+export type { FormPiece } from '../records/urlencoded-form';
+
+/**
+ * Decodes an `application/x-www-form-urlencoded` body into pieces of its fields' values,
+ * as the chunks arrive; each field starts with an empty piece that marks it present.
+ *
+ * ```
+ * source: -a-----b------|      (a = "command=up", b = "date&arg1=%3CR%2F%3E")
+ * result: -(cu)--(dAx)--|      (c: command ""; u: command "up"; d: command "date"; A: arg1 ""; x: arg1 "<R/>")
+ * ```
+ */
+export function urlencodedForm(): OperatorFunction<Uint8Array, FormPiece> {
+  return (source) =>
+    new Observable<FormPiece>((subscriber) => {
+      const decoder = new UrlencodedFormDecoder((piece) => subscriber.next(piece));
+      return source.subscribe({
+        next: (chunk) => decoder.write(chunk),
+        error: (e) => subscriber.error(e),
+        complete: () => {
+          decoder.end();
+          subscriber.complete();
+        },
+      });
+    });
+}
