@@ -1,0 +1,390 @@
+import { randomBytes } from 'node:crypto';
+import type Logger from 'bunyan';
+import { connect as connectManager, type AmqpConnectionManager } from 'amqp-connection-manager';
+import { credentials, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
+import { BehaviorSubject, Observable, type Subscriber } from 'rxjs';
+import { Backoff } from '../../operators/backoff';
+import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../sink';
+import { amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
+
+const noop = () => {};
+
+/** One publish() subscription: a bundle being written and confirmed. */
+interface Bundle {
+  /** Prefix of the messageId of each of its messages (`<id>.<index>`), to recognise returns. */
+  readonly id: string;
+  readonly messages: readonly OutboundMessage[];
+  readonly subscriber: Subscriber<never>;
+  /** Messages handed to the channel so far. */
+  written: number;
+  /** Confirms still awaited. */
+  pending: number;
+  /** Settled (completed or failed) or unsubscribed: later confirms and returns are ignored. */
+  done: boolean;
+  /** One confirm callback for all the bundle's messages (cheaper than one closure each). */
+  readonly onConfirm: (err: unknown) => void;
+}
+
+/** One broker connection, from its 'connect' to its 'close'. */
+interface Conn {
+  readonly model: ChannelModel;
+  closed: boolean;
+  /** We asked it to close, to get a fresh connection and channel (after a channel failure). */
+  restarting: boolean;
+}
+
+/**
+ * Publishes bundles to a RabbitMQ exchange on one ConfirmChannel, with publisher confirms
+ * and `mandatory`: a bundle completes once the broker acked every message of it, and fails
+ * with a SinkError when any is nacked ('nack') or returned unroutable ('returned'), when the
+ * channel or connection is lost first ('down'), or when the broker blocks the connection
+ * ('blocked'). While unavailable (not connected, blocked) publish fails at once: nothing is
+ * queued for later.
+ *
+ * The connection is kept by amqp-connection-manager; the ConfirmChannel is the sink's own
+ * (the manager's ChannelWrapper would queue messages while disconnected and resend them
+ * with per-message promises). Reconnect waits follow the decorrelated-jitter schedule
+ * between retryMs and maxRetryMs, set on the manager before each wait; a channel failure
+ * (e.g. the exchange cannot be declared) also restarts the connection, with the same waits.
+ */
+export class AmqpSink implements Sink {
+  readonly name: string;
+  readonly format: Format;
+  readonly unavailable$: Observable<string | null>;
+
+  private readonly log: Logger;
+  private readonly display: string;
+  private readonly manager: AmqpConnectionManager;
+  private readonly backoff: Backoff;
+  private readonly unavailable: BehaviorSubject<string | null>;
+  private readonly tag = randomBytes(4).toString('hex');
+  private seq = 0;
+
+  private conn: Conn | undefined;
+  /** The ready channel (exchange declared), or undefined. */
+  private channel: ConfirmChannel | undefined;
+  private blockedReason: string | null = null;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  /** Bundles not settled yet, by id. */
+  private readonly inflight = new Map<string, Bundle>();
+  /** Bundles with messages not yet written to the channel, oldest first. */
+  private queue: Bundle[] = [];
+  /** False from a `publish` that returned false until the channel's 'drain'. */
+  private hasRoom = true;
+  private pumping = false;
+
+  constructor(private readonly options: AmqpSinkOptions) {
+    checkAmqpSinkOptions(options);
+    this.name = options.name ?? 'amqp';
+    this.format = options.format;
+    this.display = amqpDisplayUrl(options);
+    this.log = options.log.child({ sink: this.name, broker: this.display });
+    this.backoff = new Backoff({ base: options.retryMs, cap: options.maxRetryMs, random: options.random });
+    this.unavailable = new BehaviorSubject<string | null>(this.downReason());
+    this.unavailable$ = this.unavailable.asObservable();
+
+    this.manager = connectManager(
+      [
+        {
+          url: amqpUrl(options),
+          connectionOptions: {
+            // amqplib decodes URL credentials with the legacy `unescape` (Latin-1): give them as is.
+            credentials: credentials.plain(options.user, options.password),
+            timeout: options.connectTimeoutMs ?? 10_000,
+            clientProperties: { connection_name: `gracc-collector ${this.name}` },
+          },
+        },
+      ],
+      {
+        heartbeatIntervalInSeconds: options.heartbeatSeconds ?? 10,
+        // replaced before every wait, see onDisconnect / onConnectFailed
+        reconnectTimeInSeconds: options.retryMs / 1000,
+      },
+    );
+    this.manager.on('connect', () => this.onConnect());
+    this.manager.on('connectFailed', ({ err }: { err: Error }) => this.onConnectFailed(err));
+    this.manager.on('disconnect', ({ err }: { err?: Error }) => this.onDisconnect(err));
+    this.manager.on('blocked', ({ reason }: { reason?: string }) => this.onBlocked(reason));
+    this.manager.on('unblocked', () => this.onUnblocked());
+  }
+
+  publish(messages: readonly OutboundMessage[]): Observable<never> {
+    return new Observable<never>((subscriber) => {
+      if (this.closed || !this.channel || this.blockedReason !== null) {
+        subscriber.error(this.unavailableError());
+        return;
+      }
+      if (messages.length === 0) {
+        subscriber.complete();
+        return;
+      }
+      const bundle: Bundle = {
+        id: `${this.tag}-${++this.seq}`,
+        messages,
+        subscriber,
+        written: 0,
+        pending: messages.length,
+        done: false,
+        onConfirm: (err: unknown) => {
+          if (bundle.done) return;
+          if (err) {
+            this.settle(bundle, 'nack', 'the broker refused (nacked) a message of the bundle');
+          } else if (--bundle.pending === 0) {
+            this.settle(bundle);
+          }
+        },
+      };
+      this.inflight.set(bundle.id, bundle);
+      this.queue.push(bundle);
+      this.pump();
+      return () => {
+        // unsubscribed (e.g. the caller's timeout): stop writing what is left of it
+        bundle.done = true;
+        this.inflight.delete(bundle.id);
+      };
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true;
+    this.failAll('down', 'the sink was closed');
+    this.channel = undefined;
+    this.update();
+    // a connect attempt in progress that fails would otherwise wait a whole backoff delay
+    this.manager.reconnectTimeInSeconds = 0;
+    this.closing = this.manager
+      .close()
+      .catch((err: unknown) => this.log.warn({ err }, 'closing the amqp connection failed'))
+      .then(() => {
+        this.log.info('amqp sink closed');
+        this.unavailable.complete();
+      });
+    return this.closing;
+  }
+
+  // --- publishing
+
+  /** Writes queued messages while the channel takes them; resumes on 'drain'. */
+  private pump(): void {
+    const ch = this.channel;
+    if (!ch || this.pumping) return;
+    this.pumping = true;
+    const { exchange, routingKey } = this.options;
+    try {
+      while (this.hasRoom && this.queue.length > 0) {
+        const bundle = this.queue[0]!;
+        if (bundle.done) {
+          this.queue.shift();
+          continue;
+        }
+        const index = bundle.written++;
+        if (bundle.written === bundle.messages.length) this.queue.shift();
+        const message = bundle.messages[index]!;
+        let room: boolean;
+        try {
+          room = ch.publish(
+            exchange,
+            routingKey,
+            message.body,
+            {
+              persistent: true,
+              mandatory: true,
+              contentType: message.contentType,
+              messageId: `${bundle.id}.${index}`,
+            },
+            bundle.onConfirm,
+          );
+        } catch (err) {
+          // the channel is closed or closing; its 'close' fails the rest
+          this.settle(bundle, 'down', `could not publish: ${(err as Error).message}`);
+          continue;
+        }
+        if (!room) this.hasRoom = false;
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Completes (no failure) or fails a bundle, once. */
+  private settle(bundle: Bundle, failure?: SinkFailure, message?: string): void {
+    if (bundle.done) return;
+    bundle.done = true;
+    this.inflight.delete(bundle.id);
+    if (failure === undefined) {
+      bundle.subscriber.complete();
+    } else {
+      bundle.subscriber.error(new SinkError(this.name, failure, message ?? failure));
+    }
+  }
+
+  private failAll(failure: SinkFailure, message: string): void {
+    if (this.inflight.size === 0) return;
+    const bundles = [...this.inflight.values()];
+    this.log.warn({ bundles: bundles.length, failure }, `failing unconfirmed bundles: ${message}`);
+    for (const bundle of bundles) this.settle(bundle, failure, message);
+    this.queue = [];
+  }
+
+  /** A message published with `mandatory` could not be routed; its ack follows. */
+  private onReturn(message: Message): void {
+    const messageId: unknown = message.properties.messageId;
+    if (typeof messageId !== 'string') return;
+    const dot = messageId.lastIndexOf('.');
+    const bundle = this.inflight.get(messageId.slice(0, dot));
+    if (!bundle) return;
+    const index = Number(messageId.slice(dot + 1));
+    const key = bundle.messages[index]?.key;
+    const fields = message.fields as unknown as { replyCode?: number; replyText?: string; exchange: string; routingKey: string };
+    this.settle(
+      bundle,
+      'returned',
+      `record ${key ? `${key} ` : ''}(#${index} of the bundle) returned by the broker: ` +
+        `${fields.replyCode ?? ''} ${fields.replyText ?? ''} (exchange '${fields.exchange}', routing key '${fields.routingKey}')`,
+    );
+  }
+
+  // --- connection and channel
+
+  private onConnect(): void {
+    const model = this.manager.connection;
+    if (!model || this.closed) return;
+    const conn: Conn = { model, closed: false, restarting: false };
+    this.conn = conn;
+    this.blockedReason = null;
+    model.once('close', () => {
+      conn.closed = true;
+    });
+    this.log.info('connected to amqp broker');
+    void this.openChannel(conn);
+  }
+
+  private async openChannel(conn: Conn): Promise<void> {
+    const { exchange, exchangeType, durable, autoDelete, internal } = this.options;
+    let ch: ConfirmChannel | undefined;
+    try {
+      ch = await conn.model.createConfirmChannel();
+      const channel = ch;
+      channel.on('error', (err: Error) => this.log.warn({ err }, 'amqp channel error'));
+      // before amqplib's own 'close' listener, which fails the pending confirm callbacks
+      // with errors that would otherwise read as nacks
+      channel.prependListener('close', () => this.onChannelClose(conn, channel));
+      channel.on('return', (message: Message) => this.onReturn(message));
+      channel.on('drain', () => {
+        if (this.channel !== channel) return;
+        this.hasRoom = true;
+        this.pump();
+      });
+      await channel.assertExchange(exchange, exchangeType, { durable, autoDelete, internal });
+      if (this.closed || conn.closed || this.conn !== conn) {
+        await channel.close().catch(noop);
+        return;
+      }
+      this.channel = channel;
+      this.hasRoom = true;
+      this.backoff.reset();
+      this.log.info({ exchange, exchangeType }, 'amqp channel ready');
+      this.update();
+    } catch (err) {
+      if (this.closed || conn.closed) return;
+      this.log.error({ err, exchange, exchangeType }, 'could not open the amqp channel or declare the exchange');
+      this.restart(conn);
+    }
+  }
+
+  private onChannelClose(conn: Conn, ch: ConfirmChannel): void {
+    if (this.channel === ch) {
+      this.channel = undefined;
+      this.hasRoom = true;
+      this.failAll('down', `the channel to ${this.display} closed before every message was confirmed`);
+      this.update();
+    }
+    this.restart(conn);
+  }
+
+  /**
+   * The channel is gone but maybe not the connection (a channel error): close the connection,
+   * so that the manager reconnects (after a backoff wait) and a new channel is set up.
+   */
+  private restart(conn: Conn): void {
+    if (conn.restarting) return;
+    conn.restarting = true;
+    // when the connection itself closes, amqplib closes its channels first and then emits the
+    // connection's 'close' in the same tick: look again after that
+    setImmediate(() => {
+      if (this.closed || conn.closed) return;
+      this.log.warn('amqp channel lost while connected: reconnecting');
+      conn.model.close().catch(noop);
+    });
+  }
+
+  private onDisconnect(err: Error | undefined): void {
+    this.conn = undefined;
+    this.channel = undefined;
+    this.blockedReason = null;
+    this.failAll('down', `lost the connection to ${this.display} before every message was confirmed`);
+    this.update();
+    if (this.closed) {
+      this.manager.reconnectTimeInSeconds = 0;
+      return;
+    }
+    const delay = this.backoff.next();
+    this.manager.reconnectTimeInSeconds = delay / 1000;
+    this.log.warn({ err, retryInMs: Math.round(delay), attempt: this.backoff.attempts }, 'amqp connection lost; reconnecting');
+  }
+
+  private onConnectFailed(err: Error): void {
+    if (this.closed) {
+      this.manager.reconnectTimeInSeconds = 0;
+      return;
+    }
+    const delay = this.backoff.next();
+    this.manager.reconnectTimeInSeconds = delay / 1000;
+    this.log.warn({ err, retryInMs: Math.round(delay), attempt: this.backoff.attempts }, 'could not connect to the amqp broker');
+  }
+
+  private onBlocked(reason: string | undefined): void {
+    this.blockedReason = reason || 'no reason given';
+    this.log.warn({ reason: this.blockedReason }, 'the amqp broker blocked the connection');
+    this.failAll('blocked', `${this.display} blocked the connection: ${this.blockedReason}`);
+    this.update();
+  }
+
+  private onUnblocked(): void {
+    this.blockedReason = null;
+    this.log.info('the amqp broker unblocked the connection');
+    this.update();
+  }
+
+  // --- availability
+
+  private downReason(): string {
+    return `not connected to ${this.display}`;
+  }
+
+  private reason(): string | null {
+    if (this.closed) return 'the amqp sink is closed';
+    if (!this.channel) return this.downReason();
+    if (this.blockedReason !== null) return `${this.display} blocked the connection: ${this.blockedReason}`;
+    return null;
+  }
+
+  private unavailableError(): SinkError {
+    const failure: SinkFailure = !this.closed && this.channel && this.blockedReason !== null ? 'blocked' : 'down';
+    return new SinkError(this.name, failure, this.reason() ?? this.downReason());
+  }
+
+  private update(): void {
+    if (this.unavailable.closed) return;
+    const reason = this.reason();
+    if (reason !== this.unavailable.value) this.unavailable.next(reason);
+  }
+}
+
+/** Creates the AMQP sink; it starts connecting at once (see `unavailable$`). */
+export function createAmqpSink(options: AmqpSinkOptions): AmqpSink {
+  return new AmqpSink(options);
+}

@@ -1,0 +1,2 @@
+export { AmqpSink, createAmqpSink } from './amqp-sink';
+export { type AmqpSinkOptions, amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions } from './options';

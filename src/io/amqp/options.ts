@@ -1,0 +1,73 @@
+import type Logger from 'bunyan';
+import type { Format } from '../sink';
+
+/** Plain options of the AMQP (RabbitMQ) sink; the config code maps its own settings onto these. */
+export interface AmqpSinkOptions {
+  readonly scheme: 'amqp' | 'amqps';
+  readonly host: string;
+  readonly port: number;
+  /** '' means the broker's default virtual host, `/`. */
+  readonly vhost: string;
+  readonly user: string;
+  readonly password: string;
+  /** Declared (asserted) on every (re)connect with the settings below. */
+  readonly exchange: string;
+  /** `direct`, `fanout`, `topic`, `headers`, … */
+  readonly exchangeType: string;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly internal: boolean;
+  /** Every record is published with this routing key. */
+  readonly routingKey: string;
+  readonly format: Format;
+  /** Reconnect backoff (decorrelated jitter): the shortest wait, ms. */
+  readonly retryMs: number;
+  /** Reconnect backoff: the longest wait, ms. */
+  readonly maxRetryMs: number;
+  readonly log: Logger;
+  /** Random source of the backoff jitter, [0, 1); Math.random by default. */
+  readonly random?: () => number;
+  /** AMQP heartbeat, seconds; default 10. */
+  readonly heartbeatSeconds?: number;
+  /** TCP (and TLS) connect time limit, ms; default 10000. */
+  readonly connectTimeoutMs?: number;
+  /** The sink's name in answers, logs and metrics; default `amqp`. */
+  readonly name?: string;
+}
+
+/** Throws a RangeError naming the first unusable option. */
+export function checkAmqpSinkOptions(o: AmqpSinkOptions): void {
+  const fail = (what: string) => {
+    throw new RangeError(`amqp sink: ${what}`);
+  };
+  if (o.scheme !== 'amqp' && o.scheme !== 'amqps') fail(`scheme must be amqp or amqps, got ${String(o.scheme)}`);
+  if (!o.host) fail('host is empty');
+  if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) fail(`port must be 1..65535, got ${o.port}`);
+  if (!o.exchangeType) fail('exchangeType is empty');
+  if (!Number.isFinite(o.retryMs) || o.retryMs <= 0) fail(`retryMs must be > 0, got ${o.retryMs}`);
+  if (!(o.maxRetryMs >= o.retryMs)) fail(`maxRetryMs (${o.maxRetryMs}) must be ≥ retryMs (${o.retryMs})`);
+  if (o.format !== 'json' && o.format !== 'xml' && o.format !== 'raw') fail(`format must be json, xml or raw, got ${String(o.format)}`);
+}
+
+/** `host` as it goes in a URL: IPv6 literals in brackets. */
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * The broker's address for logs and answers, without credentials:
+ * `amqp://host:port` (and `/vhost` when not the default one).
+ */
+export function amqpDisplayUrl(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'port' | 'vhost'>): string {
+  const base = `${o.scheme}://${urlHost(o.host)}:${o.port}`;
+  return o.vhost === '' || o.vhost === '/' ? base : `${base}/${encodeURIComponent(o.vhost)}`;
+}
+
+/**
+ * The connection URL, user, password and vhost percent-encoded (vhost '' → `/`, encoded as
+ * `%2F`): `amqp://us%40er:p%3Ass@host:5672/%2F`.
+ */
+export function amqpUrl(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'port' | 'vhost' | 'user' | 'password'>): string {
+  const auth = `${encodeURIComponent(o.user)}:${encodeURIComponent(o.password)}@`;
+  return `${o.scheme}://${auth}${urlHost(o.host)}:${o.port}/${encodeURIComponent(o.vhost === '' ? '/' : o.vhost)}`;
+}
