@@ -209,10 +209,11 @@ export class KafkaSink implements Sink {
 
   // ---------------------------------------------------------------- connection --
 
-  private observe(entry: LogEntry): void {
-    if (isConnectionFailure(entry)) {
-      this.connectionFailure = { at: performance.now(), message: String(entry.log.message) };
-    }
+  /** Notes connection failures; true (log quietly) for those while the sink already reports itself unavailable. */
+  private observe(entry: LogEntry): boolean {
+    if (!isConnectionFailure(entry)) return false;
+    this.connectionFailure = { at: performance.now(), message: String(entry.log.message) };
+    return this.producer === null;
   }
 
   private setUnavailable(reason: string | null): void {

@@ -26,16 +26,21 @@ export function isConnectionFailure(entry: LogEntry): boolean {
  * Routes kafkajs logging into bunyan, with `kafkajs` naming kafkajs' namespace (Connection,
  * BrokerPool, Producer, ...). kafkajs logs at error level every failed attempt it then
  * retries by itself; those are warnings here: the sink logs a bundle that finally failed
- * at error level. kafkajs debug lines go to trace. `observe` sees every entry first.
+ * at error level. kafkajs debug lines go to trace. `observe` sees every entry first, and
+ * returns true to have it logged at debug level only (the sink's own lines already say it).
  */
-export function bunyanLogCreator(log: Logger, observe?: (entry: LogEntry) => void): logCreator {
+export function bunyanLogCreator(log: Logger, observe?: (entry: LogEntry) => boolean): logCreator {
   return () => (entry: LogEntry) => {
-    observe?.(entry);
+    const quiet = observe?.(entry) ?? false;
     const raw: unknown = entry.log.message;
     const message = raw instanceof Error ? raw.message : String(raw);
     const fields: Record<string, unknown> = { kafkajs: entry.namespace };
     for (const [key, value] of Object.entries(entry.log)) {
       if (!RESERVED.has(key) && value !== undefined) fields[key] = value;
+    }
+    if (quiet) {
+      log.debug(fields, message);
+      return;
     }
     switch (entry.level) {
       case logLevel.ERROR:
