@@ -394,6 +394,63 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
     }
   });
 
+  it('a failed first connect is retried: the sink becomes available once the broker can be reached', async () => {
+    const proxy = new TcpProxy();
+    const port = await proxy.listen();
+    proxy.refuse = true;
+    try {
+      const sink = createAmqpSink(sinkOptions(uniqueName(), { port, random: () => 0, retryMs: 100, maxRetryMs: 100 }));
+      sinks.push(sink);
+      assert.equal(await firstValueFrom(sink.unavailable$), `not connected to amqp://127.0.0.1:${port}`);
+      await new Promise((r) => setTimeout(r, 450));
+      assert.ok(proxy.attempts.length >= 3, `${proxy.attempts.length} attempts`);
+      const { error, ms } = await publishFailure(sink, bundle('x', 1));
+      assert.equal(error.failure, 'down');
+      assert.ok(ms < 50);
+      proxy.refuse = false;
+      await waitAvailable(sink, 3000);
+      await sink.close();
+      // closed: no more attempts
+      const n = proxy.attempts.length;
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(proxy.attempts.length, n);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('close() while the broker cannot be reached returns promptly', async () => {
+    const proxy = new TcpProxy();
+    const port = await proxy.listen();
+    proxy.refuse = true;
+    try {
+      const sink = createAmqpSink(sinkOptions(uniqueName(), { port, retryMs: 5000, maxRetryMs: 60_000 }));
+      await new Promise((r) => setTimeout(r, 100));
+      const t0 = Date.now();
+      await sink.close();
+      assert.ok(Date.now() - t0 < 1000, `close took ${Date.now() - t0} ms`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('when the exchange cannot be declared (it exists with another type), the sink stays down and retries', async () => {
+    const exchange = uniqueName();
+    await channel.assertExchange(exchange, 'fanout', { durable: false, autoDelete: false });
+    const sink = createAmqpSink(sinkOptions(exchange, { exchangeType: 'direct', retryMs: 100, maxRetryMs: 300 }));
+    sinks.push(sink);
+    try {
+      await assert.rejects(waitAvailable(sink, 1000), /Timeout/);
+      const { error } = await publishFailure(sink, bundle('x', 1));
+      assert.equal(error.failure, 'down');
+    } finally {
+      await channel.deleteExchange(exchange);
+    }
+    // the next attempt declares it as configured
+    await waitAvailable(sink, 3000);
+    await channel.assertExchange(exchange, 'direct', { durable: false, autoDelete: true });
+  });
+
   it('close() fails what is pending, completes unavailable$ and stops reconnecting', async () => {
     const sink = createAmqpSink(sinkOptions(uniqueName()));
     await waitAvailable(sink);
