@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import { SinkError } from '../src/io/sink';
+import { confirmTimeout } from '../src/operators/confirm-timeout';
+import { marbles } from './marbles';
+
+test('confirmTimeout: a confirm in time passes', () => {
+  marbles().run(({ cold, expectObservable }) => {
+    expectObservable(cold('--(c|)').pipe(confirmTimeout(5, 'amqp'))).toBe('--(c|)');
+  });
+});
+
+test('confirmTimeout: a late confirm becomes a timeout failure, and the publish is released', () => {
+  marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
+    const confirm = cold('-------(c|)');
+    expectObservable(confirm.pipe(confirmTimeout(3, 'kafka'))).toBe('---#', undefined,
+      new SinkError('kafka', 'timeout', 'no confirm within 3 ms'));
+    expectSubscriptions(confirm.subscriptions).toBe('^--!');
+  });
+});
+
+test('confirmTimeout: errors pass through; unsubscription releases the source', () => {
+  marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
+    expectObservable(cold('-#').pipe(confirmTimeout(3, 'amqp'))).toBe('-#');
+    const confirm = cold('-----c|');
+    expectObservable(confirm.pipe(confirmTimeout(9, 'amqp')), '^-!').toBe('---');
+    expectSubscriptions(confirm.subscriptions).toBe('^-!');
+  });
+});

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import { BehaviorSubject, type Observable, pipe } from 'rxjs';
+import type { RunHelpers } from 'rxjs/internal/testing/TestScheduler';
+import { type OutboundMessage, SinkError } from '../src/io/sink';
+import { confirmTimeout } from '../src/operators/confirm-timeout';
+import { failWhileUnavailable } from '../src/operators/fail-while-unavailable';
+import { fanOut } from '../src/operators/fan-out';
+import { type Confirmed, publishWithConfirm } from '../src/operators/publish-with-confirm';
+import { marbles } from './marbles';
+
+interface FakeSink {
+  name: string;
+  unavailable$: Observable<string | null>;
+  /** The marble of the sink's confirm for a bundle. */
+  confirm: string;
+  error?: SinkError;
+}
+
+const msg = (key: string): OutboundMessage => ({ key, body: Buffer.from(key), contentType: 'text/xml' });
+const bundle = { B: [msg('r1'), msg('r2')] };
+
+/** Each sink's pipeline as the collector builds it: fail fast when unavailable, publish with confirm, time out. */
+function pipelineFor(helpers: RunHelpers, timeoutMs: number) {
+  return (sink: FakeSink) => {
+    const publisher = { name: sink.name, publish: () => helpers.cold<never>(sink.confirm, undefined, sink.error) };
+    return pipe(failWhileUnavailable<OutboundMessage>(sink), publishWithConfirm(publisher), confirmTimeout<Confirmed>(timeoutMs, sink.name));
+  };
+}
+
+const ready = () => new BehaviorSubject<string | null>(null);
+
+test('fanOut: every sink gets the bundle in parallel; all confirm → one emission with every result', () => {
+  marbles().run((helpers) => {
+    const { cold, expectObservable } = helpers;
+    const sinks: FakeSink[] = [
+      { name: 'amqp', unavailable$: ready(), confirm: '--(c|)' },
+      { name: 'kafka', unavailable$: ready(), confirm: '----(c|)' },
+    ];
+    expectObservable(cold('-B-|', bundle).pipe(fanOut(sinks, pipelineFor(helpers, 10)))).toBe('-----(x|)', { x: [{ sink: 'amqp', records: 2 }, { sink: 'kafka', records: 2 }] });
+  });
+});
+
+test('fanOut: one sink fails → the bundle fails naming it, the other is released', () => {
+  marbles().run((helpers) => {
+    const { cold, expectObservable } = helpers;
+    const nack = new SinkError('kafka', 'error', 'broker said no');
+    const sinks: FakeSink[] = [
+      { name: 'amqp', unavailable$: ready(), confirm: '------(c|)' },
+      { name: 'kafka', unavailable$: ready(), confirm: '--#', error: nack },
+    ];
+    expectObservable(cold('-B-|', bundle).pipe(fanOut(sinks, pipelineFor(helpers, 10)))).toBe('---#', undefined, nack);
+  });
+});
+
+test('fanOut: one sink slow past the timeout → timeout failure naming it', () => {
+  marbles().run((helpers) => {
+    const { cold, expectObservable } = helpers;
+    const sinks: FakeSink[] = [
+      { name: 'amqp', unavailable$: ready(), confirm: '-(c|)' },
+      { name: 'kafka', unavailable$: ready(), confirm: '--------(c|)' },
+    ];
+    expectObservable(cold('-B-|', bundle).pipe(fanOut(sinks, pipelineFor(helpers, 4)))).toBe('-----#', undefined,
+      new SinkError('kafka', 'timeout', 'no confirm within 4 ms'));
+  });
+});
+
+test('fanOut: one sink blocked → fails at once', () => {
+  marbles().run((helpers) => {
+    const { cold, expectObservable } = helpers;
+    const sinks: FakeSink[] = [
+      { name: 'amqp', unavailable$: new BehaviorSubject<string | null>('blocked by the broker: low on memory'), confirm: '--(c|)' },
+      { name: 'kafka', unavailable$: ready(), confirm: '--(c|)' },
+    ];
+    expectObservable(cold('-B-|', bundle).pipe(fanOut(sinks, pipelineFor(helpers, 10)))).toBe('-#', undefined,
+      new SinkError('amqp', 'blocked', 'blocked by the broker: low on memory'));
+  });
+});
+
+test('fanOut: no sinks → the bundle succeeds with no results; unsubscription releases all', () => {
+  marbles().run((helpers) => {
+    const { cold, expectObservable, expectSubscriptions } = helpers;
+    expectObservable(cold('-B-|', bundle).pipe(fanOut([], pipelineFor(helpers, 10)))).toBe('-x-|', { x: [] });
+    const source = cold('-B-|', bundle);
+    const sinks: FakeSink[] = [{ name: 'amqp', unavailable$: ready(), confirm: '-----(c|)' }];
+    expectObservable(source.pipe(fanOut(sinks, pipelineFor(helpers, 10))), '^--!').toBe('----');
+    expectSubscriptions(source.subscriptions).toBe('^--!');
+  });
+});

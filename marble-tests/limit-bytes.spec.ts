@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import { limitBytes } from '../src/operators/limit-bytes';
+import { BodyTooLarge } from '../src/streams/request-errors';
+import { marbles } from './marbles';
+
+const four = { a: Buffer.from('aaaa'), b: Buffer.from('bbbb'), c: Buffer.from('cccc') };
+const tooLarge = () => new BodyTooLarge(10);
+
+test('limitBytes: passes chunks within the limit and completes', () => {
+  marbles().run(({ cold, expectObservable }) => {
+    expectObservable(cold('-a--b--|', four).pipe(limitBytes(8, tooLarge))).toBe('-a--b--|', four);
+  });
+});
+
+test('limitBytes: errors at the chunk that goes over, and releases the source', () => {
+  marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
+    const source = cold('-a--b--c--|', four);
+    expectObservable(source.pipe(limitBytes(10, tooLarge))).toBe('-a--b--#', four, new BodyTooLarge(10));
+    expectSubscriptions(source.subscriptions).toBe('^------!');
+  });
+});
+
+test('limitBytes: source errors pass through; unsubscription releases the source', () => {
+  marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
+    expectObservable(cold('-a-#', four).pipe(limitBytes(10, tooLarge))).toBe('-a-#', four);
+    const source = cold('-a--b--|', four);
+    expectObservable(source.pipe(limitBytes(10, tooLarge)), '^-!').toBe('-a-', four);
+    expectSubscriptions(source.subscriptions).toBe('^-!');
+  });
+});

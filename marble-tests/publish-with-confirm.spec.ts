@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import type { Observable } from 'rxjs';
+import { type OutboundMessage, SinkError } from '../src/io/sink';
+import { publishWithConfirm } from '../src/operators/publish-with-confirm';
+import { marbles } from './marbles';
+
+const msg = (key: string): OutboundMessage => ({ key, body: Buffer.from(key), contentType: 'application/json' });
+const messages = { a: msg('a'), b: msg('b') };
+
+/** A sink whose publish behaves as the given cold observable, recording what it was sent. */
+function sinkThat(confirm: () => Observable<never>, sent: OutboundMessage[][] = []) {
+  return { name: 'amqp', sent, publish: (batch: readonly OutboundMessage[]) => (sent.push([...batch]), confirm()) };
+}
+
+test('publishWithConfirm: the whole bundle goes out as one batch; emits once it is confirmed', () => {
+  marbles().run(({ cold, expectObservable, flush }) => {
+    const sink = sinkThat(() => cold<never>('----|'));
+    expectObservable(cold('-a-b-|', messages).pipe(publishWithConfirm(sink))).toBe('---------(c|)', { c: { sink: 'amqp', records: 2 } });
+    flush();
+    if (sink.sent.length !== 1 || sink.sent[0]!.length !== 2) throw new Error(`sent ${JSON.stringify(sink.sent)}`);
+  });
+});
+
+test('publishWithConfirm: a nack fails the bundle', () => {
+  marbles().run(({ cold, expectObservable }) => {
+    const nack = new SinkError('amqp', 'nack', '1 of 2 messages nacked');
+    const sink = sinkThat(() => cold<never>('--#', undefined, nack));
+    expectObservable(cold('-a-b-|', messages).pipe(publishWithConfirm(sink))).toBe('-------#', undefined, nack);
+  });
+});
+
+test('publishWithConfirm: a returned (unroutable) message fails the bundle', () => {
+  marbles().run(({ cold, expectObservable }) => {
+    const returned = new SinkError('amqp', 'returned', 'message returned: NO_ROUTE');
+    const sink = sinkThat(() => cold<never>('-#', undefined, returned));
+    expectObservable(cold('-a|', messages).pipe(publishWithConfirm(sink))).toBe('---#', undefined, returned);
+  });
+});
+
+test('publishWithConfirm: an empty bundle is still published (and confirmed) as an empty batch', () => {
+  marbles().run(({ cold, expectObservable }) => {
+    const sink = sinkThat(() => cold<never>('|'));
+    expectObservable(cold<OutboundMessage>('--|').pipe(publishWithConfirm(sink))).toBe('--(c|)', { c: { sink: 'amqp', records: 0 } });
+  });
+});
+
+test('publishWithConfirm: an error before the bundle is whole publishes nothing', () => {
+  marbles().run(({ cold, expectObservable, flush }) => {
+    const sink = sinkThat(() => cold<never>('|'));
+    expectObservable(cold('-a-#', messages).pipe(publishWithConfirm(sink))).toBe('---#');
+    flush();
+    if (sink.sent.length !== 0) throw new Error('published from a failed bundle');
+  });
+});
+
+test('publishWithConfirm: unsubscribing (a timeout) releases the pending confirm', () => {
+  marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
+    const confirm = cold<never>('------|');
+    const sink = sinkThat(() => confirm);
+    expectObservable(cold('-a|', messages).pipe(publishWithConfirm(sink)), '^----!').toBe('------');
+    expectSubscriptions(confirm.subscriptions).toBe('--^--!');
+  });
+});

@@ -1,0 +1,26 @@
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+
+/**
+ * Passes chunks on while their total size stays within `max` bytes; past it, errors with
+ * `tooLarge()` and releases the source.
+ *
+ * ```
+ * source: -a--b--c--|       (4 bytes each, max 10)
+ * result: -a--b--#
+ * ```
+ */
+export function limitBytes<T extends Uint8Array>(max: number, tooLarge: () => Error): MonoTypeOperatorFunction<T> {
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      let total = 0;
+      return source.subscribe({
+        next(chunk) {
+          total += chunk.byteLength;
+          if (total > max) subscriber.error(tooLarge());
+          else subscriber.next(chunk);
+        },
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
