@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-import { CONVERT_USAGE, convertCommand, UsageError } from './io/convert-command';
+import { convertCommand, UsageError as ConvertUsageError } from './io/convert-command';
+import { SERVE_USAGE, serveCommand, UsageError } from './io/serve-command';
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'convert') return convertCommand(argv.slice(1));
-  process.stderr.write(`${CONVERT_USAGE}\n`);
-  return 2;
+  if (argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
+    process.stdout.write(SERVE_USAGE + '\n');
+    return 0;
+  }
+  return serveCommand(argv);
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(`gracc-collector: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = e instanceof UsageError ? 2 : 1;
+    process.exit(e instanceof UsageError || e instanceof ConvertUsageError ? 2 : 1);
   },
 );

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { firstValueFrom, toArray } from 'rxjs';
 import { format } from '../operators/format';
-import { FORMATS, type Format } from '../records/formats';
+import { asLine, FORMATS, type Format } from '../records/formats';
 import { bundleEntries, recordsOf } from '../streams/bundle-records';
 import { fromReadable } from './from-readable';
 
@@ -30,8 +30,7 @@ export async function convertCommand(args: readonly string[]): Promise<number> {
     const messages = await firstValueFrom(
       recordsOf(fromReadable(input).pipe(bundleEntries())).pipe(format(fmt), toArray()),
     );
-    // Raw and XML records span lines; one record a line means their newlines are escaped.
-    const lines = messages.map((m) => (fmt === 'json' ? m.body.toString() : JSON.stringify(m.body.toString())));
+    const lines = messages.map((m) => asLine(m.body.toString(), fmt));
     await writeOut(lines.length === 0 ? '' : lines.join('\n') + '\n');
     return 0;
   } catch (e) {

@@ -30,6 +30,14 @@ export function recordToXml(record: GraccRecord): string {
   return declaration + raw.slice(0, nameEnd) + extra + raw.slice(nameEnd);
 }
 
+/**
+ * A formatted record as one line of text: JSON records as they are, XML documents (which
+ * span lines) as a JSON string. Used by `convert` and the file sink.
+ */
+export function asLine(body: string, format: Format): string {
+  return format === 'json' ? body : JSON.stringify(body);
+}
+
 export function formatRecord(record: GraccRecord, format: Format): string {
   switch (format) {
     case 'json': return recordToJson(record);

@@ -12,22 +12,44 @@ const NAME = 'kafka';
 /** One publish() subscription. */
 interface Job {
   readonly messages: readonly Message[];
+  /** Bytes of each message (key and body), as counted against maxSendBytes. */
+  readonly sizes: readonly number[];
   readonly records: number;
   readonly bytes: number;
-  readonly startedAt: number;
+  /** performance.now() when its timeoutMs last started (subscription, then each acknowledgement). */
+  armedAt: number;
+  /** Messages [0, taken) went into sends; [0, acked) of those were acknowledged. */
+  taken: number;
+  takenBytes: number;
+  acked: number;
+  /** How many sends the bundle went out in so far. */
+  sends: number;
   done: boolean;
+  /** The send in flight that carries a part of this bundle; null while none does. */
   send: Send | null;
+  /** The timer of its timeoutMs, re-armed whenever one of its sends is acknowledged. */
+  timer: NodeJS.Timeout | undefined;
   readonly settle: (error?: SinkError) => void;
 }
 
-/** One producer.send() call, carrying the bundles (jobs) that were waiting when it started. */
+/** The messages [start, end) of a bundle (all of them, or one piece of a bundle over maxSendBytes). */
+interface Part {
+  readonly job: Job;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** One producer.send() call, carrying the bundles (or pieces of one) that were waiting when it started. */
 interface Send {
   readonly producer: Producer;
-  readonly jobs: readonly Job[];
+  readonly parts: readonly Part[];
   readonly startedAt: number;
   abandoned: boolean;
   promise: Promise<unknown>;
 }
+
+const jobsOf = (send: Send): Job[] => send.parts.map((part) => part.job);
+const recordsOf = (send: Send): number => send.parts.reduce((n, part) => n + part.end - part.start, 0);
 
 const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -77,13 +99,32 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
  * - The producer connects in the background; `unavailable$` gives the reason while there
  *   is no connected producer. A lost or failing producer is replaced by a new one, connected
  *   with decorrelated-jitter backoff, so the sink recovers by itself when the brokers return.
- * - Every bundle goes out whole in one `producer.send`. Sends are serialised: while one is in
- *   flight, the bundles that arrive wait and then go out together in the next send (up to
- *   `maxSendBytes`). kafkajs holds a per-broker lock for the idempotent producer anyway, and
- *   serialising is what makes giving up on a send safe (see below).
- * - A publish fails with a SinkError when the brokers did not acknowledge its bundle within
- *   `timeoutMs` of its subscription ('down' when kafkajs could not reach the brokers or there
- *   was no connection at all, 'timeout' otherwise), or as soon as kafkajs gives up.
+ * - Sends are serialised, one `producer.send` at a time: while one is in flight, the bundles
+ *   that arrive wait and then go out together in the next send (up to `maxSendBytes`).
+ *   kafkajs holds a per-broker lock for the idempotent producer anyway, and serialising is
+ *   what makes giving up on a send safe (see below).
+ * - A bundle of at most `maxSendBytes` always goes out whole in one send. A larger one goes
+ *   out in consecutive sends of at most `maxSendBytes` each (a single record larger than that
+ *   goes alone in its own send): a produce request, and the record batch kafkajs makes of a
+ *   send for a partition, must stay under the brokers' limits (message.max.bytes, 1 MiB by
+ *   default), and a bundle may be up to 64 MiB. Its publish completes only once every one of
+ *   its sends was acknowledged, and fails as soon as one of them fails or is given up (the
+ *   pieces already written stay written: the sender's retry makes duplicates, never losses).
+ * - A publish fails with a SinkError when `timeoutMs` pass without progress: from its
+ *   subscription to the acknowledgement of its first send, and from each acknowledgement of
+ *   one of its sends to that of the next ('down' when kafkajs could not reach the brokers or
+ *   there was no connection at all, 'timeout' otherwise), or as soon as kafkajs gives up.
+ *   So `timeoutMs` applies per send, not to the whole bundle: a deadline for the whole
+ *   bundle would have to grow with its size (a 64 MiB bundle is 128 sends of 512 KiB) and
+ *   would still be a guess about the brokers' throughput, while a broker that stalls is
+ *   noticed within `timeoutMs` either way. A bundle still only takes as long as the brokers
+ *   need to write it, since its sends follow each other without pause; the caller's own
+ *   deadline (the collector's confirm timeout) bounds the whole. Bundles waiting behind a
+ *   big one keep `timeoutMs` from their subscription to their first acknowledgement, as
+ *   before: with a `timeoutMs` shorter than the brokers need for the bundles ahead, they fail
+ *   with 'timeout' ("earlier sends are still under way").
+ * - A failed or given-up send fails every bundle it carries a piece of, and every bundle
+ *   with a piece in it and more to send (those pieces must not overtake it).
  * - After a send failed or was given up, its producer is never used again. kafkajs rolls a
  *   partition's sequence number back when a produce request fails, even when the broker did
  *   write the batch (the answer was lost): the next batch of the same size would then reuse
@@ -146,32 +187,40 @@ export class KafkaSink implements Sink {
         return undefined;
       }
       let bytes = 0;
+      const sizes: number[] = [];
       const kafkaMessages: Message[] = messages.map((m) => {
-        bytes += m.body.length + Buffer.byteLength(m.key);
+        const size = m.body.length + Buffer.byteLength(m.key);
+        sizes.push(size);
+        bytes += size;
         // A record without an id gets a null key, so that kafkajs spreads those over partitions.
         return { key: m.key === '' ? null : m.key, value: m.body, headers: { 'content-type': m.contentType } };
       });
-      let timer: NodeJS.Timeout | undefined;
       const job: Job = {
         messages: kafkaMessages,
+        sizes,
         records: messages.length,
         bytes,
-        startedAt: performance.now(),
+        armedAt: performance.now(),
+        taken: 0,
+        takenBytes: 0,
+        acked: 0,
+        sends: 0,
         done: false,
         send: null,
+        timer: undefined,
         settle: (error) => {
           if (job.done) return;
           job.done = true;
-          clearTimeout(timer);
+          clearTimeout(job.timer);
           if (error) subscriber.error(error);
           else subscriber.complete();
         },
       };
-      timer = setTimeout(() => this.expire(job), this.timeoutMs);
+      this.arm(job);
       this.queue.push(job);
       this.pump();
       return () => {
-        clearTimeout(timer);
+        clearTimeout(job.timer);
         if (!job.done) {
           // Unsubscribed before the outcome: a send under way goes on, its outcome is ignored.
           job.done = true;
@@ -188,7 +237,8 @@ export class KafkaSink implements Sink {
     const closedError = new SinkError(NAME, 'down', 'the sink is closed');
     const producers = new Set<Producer>(this.retired);
     for (const p of [this.producer, this.connectingProducer, this.inFlight?.producer]) if (p) producers.add(p);
-    const jobs = [...this.queue, ...(this.inFlight?.jobs ?? [])];
+    // A bundle partly sent can be in both; settling twice does nothing.
+    const jobs = [...this.queue, ...(this.inFlight ? jobsOf(this.inFlight) : [])];
     this.queue = [];
     this.inFlight = null;
     this.producer = null;
@@ -323,29 +373,67 @@ export class KafkaSink implements Sink {
     if (i >= 0) this.queue.splice(i, 1);
   }
 
-  /** Starts the next send when there is a connected producer, no send in flight and a waiting bundle. */
+  /** (Re)starts a bundle's timeoutMs. */
+  private arm(job: Job): void {
+    clearTimeout(job.timer);
+    job.armedAt = performance.now();
+    job.timer = setTimeout(() => this.expire(job), this.timeoutMs);
+  }
+
+  /**
+   * Starts the next send when there is a connected producer, no send in flight and a waiting
+   * bundle. A send takes the waiting bundles in order while they fit in `maxSendBytes`; a
+   * bundle that fits in one send but not in this one waits for the next; a bundle larger than
+   * `maxSendBytes` contributes as many of its next records as fit (at least one when the send
+   * is still empty) and stays at the head of the queue until all of its records went out.
+   */
   private pump(): void {
     if (this.closed || this.inFlight || !this.producer) return;
     this.queue = this.queue.filter((job) => !job.done);
     if (this.queue.length === 0) return;
-    const jobs: Job[] = [];
+    const max = this.settings.maxSendBytes;
+    const parts: Part[] = [];
     let bytes = 0;
     while (this.queue.length > 0) {
-      const next = this.queue[0]!;
-      if (jobs.length > 0 && bytes + next.bytes > this.settings.maxSendBytes) break;
-      this.queue.shift();
-      jobs.push(next);
-      bytes += next.bytes;
+      const job = this.queue[0]!;
+      const start = job.taken;
+      const remaining = job.bytes - job.takenBytes;
+      if (bytes + remaining <= max || parts.length === 0 && remaining <= max) {
+        this.queue.shift();
+        parts.push({ job, start, end: job.messages.length });
+        job.taken = job.messages.length;
+        job.takenBytes = job.bytes;
+        bytes += remaining;
+        continue;
+      }
+      if (remaining <= max) break; // fits whole in the next send: not split
+      let end = start;
+      while (end < job.messages.length && (end === start && parts.length === 0 || bytes + job.sizes[end]! <= max)) {
+        bytes += job.sizes[end]!;
+        job.takenBytes += job.sizes[end]!;
+        end += 1;
+      }
+      if (end > start) {
+        parts.push({ job, start, end });
+        job.taken = end;
+        if (end === job.messages.length) this.queue.shift();
+      }
+      break; // this send is full
     }
     const producer = this.producer;
-    const messages = jobs.length === 1 ? jobs[0]!.messages : jobs.flatMap((job) => job.messages);
-    const send: Send = { producer, jobs, startedAt: performance.now(), abandoned: false, promise: Promise.resolve() };
-    for (const job of jobs) job.send = send;
+    const whole = parts.length === 1 && parts[0]!.start === 0 && parts[0]!.end === parts[0]!.job.messages.length;
+    const messages = whole ? parts[0]!.job.messages : parts.flatMap((part) => part.job.messages.slice(part.start, part.end));
+    const send: Send = { producer, parts, startedAt: performance.now(), abandoned: false, promise: Promise.resolve() };
+    for (const part of parts) {
+      part.job.send = send;
+      part.job.sends += 1;
+    }
     this.inFlight = send;
     send.promise = producer
       .send({
         topic: this.topic,
         acks: -1,
+        // The brokers' own wait for the in-sync replicas, per send like the sink's timer.
         timeout: this.timeoutMs,
         compression: this.settings.compression,
         messages: messages as Message[],
@@ -358,7 +446,17 @@ export class KafkaSink implements Sink {
   }
 
   private sent(send: Send): void {
-    for (const job of send.jobs) job.settle();
+    for (const { job, end } of send.parts) {
+      if (job.done) continue;
+      job.acked = end;
+      if (end === job.messages.length) {
+        job.settle();
+      } else {
+        // More of the bundle to send: it is at the head of the queue and goes out next.
+        if (job.send === send) job.send = null;
+        this.arm(job);
+      }
+    }
     if (this.inFlight === send) {
       this.inFlight = null;
       this.pump();
@@ -368,14 +466,15 @@ export class KafkaSink implements Sink {
   private failed(send: Send, err: unknown): void {
     let failure = classify(err);
     if (failure === 'error' && this.connectionFailure && this.connectionFailure.at >= send.startedAt) failure = 'down';
-    const message = `send of ${send.jobs.reduce((n, j) => n + j.records, 0)} records failed: ${errorMessage(err)}`;
+    const message = `send of ${recordsOf(send)} records failed: ${errorMessage(err)}`;
     const error = new SinkError(NAME, failure, message);
-    const waiting = send.jobs.filter((job) => !job.done).length;
+    const jobs = jobsOf(send);
+    const waiting = jobs.filter((job) => !job.done).length;
     this.log[waiting > 0 ? 'error' : 'warn'](
-      { err, failure, bundles: send.jobs.length, abandoned: send.abandoned },
+      { err, failure, bundles: jobs.length, abandoned: send.abandoned },
       `kafka: ${message}`,
     );
-    for (const job of send.jobs) job.settle(error);
+    for (const job of jobs) job.settle(error);
     if (this.inFlight === send) {
       this.inFlight = null;
       if (this.producer === send.producer) this.replaceProducer(`kafka: ${message}; reconnecting`, send.promise);
@@ -383,30 +482,36 @@ export class KafkaSink implements Sink {
     }
   }
 
-  /** A bundle's timeoutMs ran out. */
+  /** A bundle's timeoutMs ran out (since its subscription or the last acknowledgement of one of its sends). */
   private expire(job: Job): void {
     if (job.done) return;
     const send = job.send;
+    const progress = job.acked > 0 ? ` (${job.acked} of ${job.records} records acknowledged)` : '';
     if (!send) {
       this.removeQueued(job);
       const reason = this.producer ? null : this.unavailable.value;
       const error =
         reason !== null
-          ? new SinkError(NAME, 'down', `not connected within ${this.timeoutMs} ms (${reason.replace(/^kafka: /, '')})`)
+          ? new SinkError(NAME, 'down', `not connected within ${this.timeoutMs} ms (${reason.replace(/^kafka: /, '')})${progress}`)
           : new SinkError(NAME, 'timeout', `not sent within ${this.timeoutMs} ms: earlier sends are still under way`);
-      this.log.error({ failure: error.failure, records: job.records }, error.message);
+      this.log.error({ failure: error.failure, records: job.records, acked: job.acked }, error.message);
       job.settle(error);
       return;
     }
-    const unreachable = this.connectionFailure && this.connectionFailure.at >= job.startedAt ? this.connectionFailure.message : null;
+    const unreachable = this.connectionFailure && this.connectionFailure.at >= job.armedAt ? this.connectionFailure.message : null;
     const error = unreachable
-      ? new SinkError(NAME, 'down', `brokers unreachable (${unreachable}): no acknowledgement within ${this.timeoutMs} ms`)
-      : new SinkError(NAME, 'timeout', `no acknowledgement within ${this.timeoutMs} ms`);
-    this.log.error({ failure: error.failure, records: job.records }, error.message);
+      ? new SinkError(NAME, 'down', `brokers unreachable (${unreachable}): no acknowledgement within ${this.timeoutMs} ms${progress}`)
+      : new SinkError(NAME, 'timeout', `no acknowledgement within ${this.timeoutMs} ms${progress}`);
+    this.log.error({ failure: error.failure, records: job.records, acked: job.acked, sends: job.sends }, error.message);
     job.settle(error);
     if (this.inFlight === send && !send.abandoned) {
       // Give up on this send and on its producer: the sends waiting behind it go to a new one.
       send.abandoned = true;
+      // A bundle with a piece in it and more to send fails with it: its next piece would go
+      // out before this one's outcome is known (and could complete the bundle).
+      for (const part of send.parts) {
+        if (part.end < part.job.messages.length) part.job.settle(error);
+      }
       this.inFlight = null;
       if (this.producer === send.producer) this.replaceProducer(`kafka: ${error.message.replace(/^kafka: /, '')}; reconnecting`, send.promise);
       this.pump();

@@ -33,9 +33,13 @@ export interface KafkaSinkOptions {
     readonly password: string;
   };
   /**
-   * A bundle that is not acknowledged by the brokers (acks=all) within this many ms after
-   * `publish` was subscribed fails with a SinkError ('timeout', or 'down' when the brokers
-   * could not be reached). Also bounds the wait for a connection.
+   * A bundle fails with a SinkError ('timeout', or 'down' when the brokers could not be
+   * reached) when the brokers (acks=all) do not acknowledge its first send within this many
+   * ms after `publish` was subscribed, or, for a bundle sent in several sends (see
+   * `maxSendBytes`), each further send within this many ms after the previous one was
+   * acknowledged: it applies per send, so that a big bundle does not time out while the
+   * brokers keep up. Also bounds the wait for a connection, and is the brokers' ack timeout
+   * and kafkajs' request timeout of each send.
    */
   readonly timeoutMs: number;
   readonly log: Logger;
@@ -43,9 +47,12 @@ export interface KafkaSinkOptions {
   readonly reconnectBaseMs?: number;
   readonly reconnectCapMs?: number;
   /**
-   * Bundles waiting while a send is in flight go out together in the next send, up to this
-   * many bytes of message bodies (a single bundle always goes out whole, whatever its size).
-   * Default 512 KiB, well under the brokers' default 1 MiB batch limit.
+   * Most bytes of message keys and bodies in one `producer.send`. Bundles waiting while a
+   * send is in flight go out together in the next send up to this size; a bundle up to this
+   * size always goes out whole in one send, a larger one in consecutive sends of at most this
+   * size each (a single record larger than this goes alone in its own send). Default 512 KiB,
+   * well under the brokers' default 1 MiB limit (message.max.bytes) with room for the
+   * records' headers and framing.
    */
   readonly maxSendBytes?: number;
 }

@@ -1,0 +1,47 @@
+import { type BundleEntry, isHandshake } from '../operators/flatten';
+import type { GraccRecord } from '../records/gracc-record';
+import { RequestError } from './request-errors';
+
+const COMMANDS = new Set(['update', 'multiupdate', 'urlencodedupdate']);
+const NEEDS_FROM = new Set(['update', 'multiupdate']);
+
+/** The request's fields other than the payload; `arg1` is present (as '') when it was sent. */
+export type RequestFields = Readonly<Record<string, string>>;
+
+/** What a bundle holds once checked: the records to publish, and how many handshakes came with them. */
+export interface CheckedBundle {
+  readonly command: string;
+  readonly records: readonly GraccRecord[];
+  readonly handshakes: number;
+  readonly ping: boolean;
+}
+
+/**
+ * Checks a request against the Gratia protocol once its body has been read: the command
+ * first (so an unknown command is named as such whatever its payload), then the payload,
+ * then the sender and the bundle size. Throws a RequestError or the payload's RecordError.
+ */
+export function checkRequest(fields: RequestFields, entries: readonly BundleEntry[] | Error): CheckedBundle {
+  const given = fields['command'];
+  if (given === undefined || given === '') throw new RequestError('missing field: command');
+  const command = given.toLowerCase();
+  if (!COMMANDS.has(command)) throw new RequestError(`Unknown Command: ${given}`);
+  if (fields['arg1'] === undefined) throw new RequestError('missing field: arg1');
+  if (entries instanceof Error) throw entries;
+
+  const records = entries.filter((e): e is GraccRecord => !isHandshake(e));
+  const handshakes = entries.length - records.length;
+  const ping = entries.length === 1 && isHandshake(entries[0]!) && entries[0].ping === true;
+  if (ping) return { command, records: [], handshakes: 1, ping };
+
+  if (NEEDS_FROM.has(command) && !fields['from']) throw new RequestError('missing field: from');
+  if (command === 'update') {
+    const size = fields['bundlesize'];
+    if (size === undefined || size === '') throw new RequestError('missing field: bundlesize');
+    if (!/^\s*\d+\s*$/.test(size)) throw new RequestError(`bundlesize is not a number: ${JSON.stringify(size)}`);
+    if (Number(size) !== records.length) {
+      throw new RequestError(`bundlesize is ${Number(size)} but the bundle holds ${records.length} record${records.length === 1 ? '' : 's'}`);
+    }
+  }
+  return { command, records, handshakes, ping };
+}

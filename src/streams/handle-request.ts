@@ -1,0 +1,114 @@
+import { catchError, connect, filter, forkJoin, identity, map, type Observable, of, pipe, reduce, type SchedulerLike, tap, throwError, toArray } from 'rxjs';
+import type { Sink } from '../io/sink';
+import { confirmTimeout } from '../operators/confirm-timeout';
+import { failWhileUnavailable } from '../operators/fail-while-unavailable';
+import { fanOut } from '../operators/fan-out';
+import type { BundleEntry } from '../operators/flatten';
+import { format } from '../operators/format';
+import { limitBytes } from '../operators/limit-bytes';
+import { publishWithConfirm } from '../operators/publish-with-confirm';
+import { toAnswer } from '../operators/to-answer';
+import { type FormPiece, urlencodedForm } from '../operators/urlencoded-form';
+import { type ByteBudget, withinBudget } from '../operators/within-budget';
+import type { GraccRecord } from '../records/gracc-record';
+import { RecordError } from '../records/record-error';
+import type { Answer } from './answer';
+import { bundleEntries } from './bundle-records';
+import { type CheckedBundle, checkRequest, type RequestFields } from './check-request';
+import { BodyTooLarge, Overloaded } from './request-errors';
+
+export interface RequestOptions {
+  readonly sinks: readonly Sink[];
+  /** How long each sink has to confirm a bundle. */
+  readonly timeoutMs: number;
+  readonly maxBodySize: number;
+  /** Bundle bytes all requests together may hold (`maxInFlightBytes`). */
+  readonly budget?: ByteBudget;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** What a request turned out to be, for its log line and the counters; filled in as it is learnt. */
+export interface RequestSummary {
+  command?: string;
+  from?: string;
+  records: number;
+  handshakes: number;
+}
+
+const PAYLOAD = 'arg1';
+
+/**
+ * One request, top to bottom: body chunks → form fields, with the payload streamed into
+ * the record splitter → the whole bundle validated → every record to every sink, each in
+ * its own format and confirmed within the timeout → one answer.
+ */
+export function handleRequest(
+  body$: Observable<Uint8Array>,
+  queryFields: RequestFields,
+  options: RequestOptions,
+  summary: RequestSummary = { records: 0, handshakes: 0 },
+): Observable<Answer> {
+  return body$.pipe(
+    limitBytes(options.maxBodySize, () => new BodyTooLarge(options.maxBodySize)),
+    options.budget ? withinBudget(options.budget, () => new Overloaded('too many bundle bytes in flight, try again later')) : identity,
+    urlencodedForm(),
+    connect((pieces$) =>
+      forkJoin({
+        fields: pieces$.pipe(fieldsOtherThanPayload(queryFields)),
+        entries: pieces$.pipe(payloadEntries()),
+      })),
+    map(({ fields, entries }) => {
+      summary.command = fields['command'];
+      summary.from = fields['from'];
+      return checkRequest(fields, entries);
+    }),
+    tap((bundle: CheckedBundle) => {
+      summary.records = bundle.records.length;
+      summary.handshakes = bundle.handshakes;
+    }),
+    map((bundle) => bundle.records),
+    fanOut(options.sinks, (sink) => publishTo(sink, options)),
+    toAnswer(),
+  );
+}
+
+/** One sink's part of the fan-out: fail fast while it is unavailable, format, publish with confirm, time out. */
+export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' | 'scheduler'>) {
+  return pipe(
+    failWhileUnavailable<GraccRecord>(sink),
+    format(sink.format),
+    publishWithConfirm(sink),
+    confirmTimeout(options.timeoutMs, sink.name, options.scheduler),
+  );
+}
+
+/** The small fields (command, from, bundlesize, …) as text; the payload only noted as present. */
+function fieldsOtherThanPayload(queryFields: RequestFields) {
+  return pipe(
+    reduce((fields: Record<string, Buffer[]>, piece: FormPiece) => {
+      const parts = (fields[piece.name] ??= []);
+      if (piece.name !== PAYLOAD) parts.push(piece.bytes);
+      return fields;
+    }, {}),
+    map((fields): RequestFields => {
+      const text: Record<string, string> = { ...queryFields };
+      for (const name in fields) text[name] = Buffer.concat(fields[name]!).toString('utf8');
+      return text;
+    }),
+  );
+}
+
+/**
+ * The payload's entries, or the record error that made it unacceptable, as a value: the
+ * answer names an unknown command or a missing field before a bad payload. Other errors
+ * (a body too large, a broken connection) end the request at once.
+ */
+function payloadEntries() {
+  return pipe(
+    filter((piece: FormPiece) => piece.name === PAYLOAD),
+    map((piece) => piece.bytes),
+    bundleEntries(),
+    toArray(),
+    catchError((e: unknown) => (e instanceof RecordError ? of(e) : throwError(() => e))),
+  ) as (pieces$: Observable<FormPiece>) => Observable<readonly BundleEntry[] | Error>;
+}
