@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { convertCommand, UsageError as ConvertUsageError } from './io/convert-command';
-import { SERVE_USAGE, serveCommand, UsageError } from './io/serve-command';
+import { convertCommand } from './io/convert-command';
+import { SERVE_USAGE, serveCommand } from './io/serve-command';
+import { UsageError } from './io/usage-error';
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === 'convert') return convertCommand(argv.slice(1));
@@ -15,6 +16,6 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(`gracc-collector: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(e instanceof UsageError || e instanceof ConvertUsageError ? 2 : 1);
+    process.exit(e instanceof UsageError ? 2 : 1);
   },
 );

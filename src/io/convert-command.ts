@@ -1,3 +1,4 @@
+import { UsageError } from './usage-error';
 import { createReadStream } from 'node:fs';
 import { firstValueFrom, toArray } from 'rxjs';
 import { format } from '../operators/format';
@@ -39,7 +40,6 @@ export async function convertCommand(args: readonly string[]): Promise<number> {
   }
 }
 
-export class UsageError extends Error {}
 
 function parseFormat(v: string | undefined): Format {
   if (v !== undefined && (FORMATS as readonly string[]).includes(v)) return v as Format;

@@ -1,3 +1,4 @@
+import { UsageError } from './usage-error';
 import type bunyan from 'bunyan';
 import { type CollectorConfig, ConfigError, describeConfig, loadConfig } from '../config';
 import { HttpService } from './http-server';
@@ -8,7 +9,6 @@ import { createSinks } from './sinks';
 
 export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [--format json|xml|raw] [FILE]';
 
-export class UsageError extends Error {}
 
 interface ServeArgs {
   configFile?: string;
