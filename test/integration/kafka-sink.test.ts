@@ -6,9 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import bunyan from 'bunyan';
-import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import { type Admin, Kafka, type KafkaMessage, logLevel, type Producer, type ProducerRecord } from 'kafkajs';
 import { filter, firstValueFrom, lastValueFrom, timeout } from 'rxjs';
 import { createKafkaSink, type KafkaSink, type KafkaSinkOptions } from '../../src/io/kafka';
 import { type OutboundMessage, SinkError } from '../../src/io/sink';
@@ -85,10 +86,21 @@ const waitUnavailable = (sink: KafkaSink, ms: number): Promise<unknown> =>
 let kafka: Kafka;
 let admin: Admin;
 
-async function newTopic(): Promise<string> {
+/** Kafka's default limit of a record batch (message.max.bytes, the topic's max.message.bytes). */
+const BROKER_DEFAULT_MAX_BYTES = 1024 * 1024 + 12;
+
+/** A new topic with one partition; its batch limit is Kafka's default (1 MiB) unless given. */
+async function newTopic(maxMessageBytes = BROKER_DEFAULT_MAX_BYTES): Promise<string> {
   const topic = `gracc-test-${randomUUID()}`;
   const created = await admin.createTopics({
-    topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+    topics: [
+      {
+        topic,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'max.message.bytes', value: String(maxMessageBytes) }],
+      },
+    ],
     waitForLeaders: true,
   });
   assert.ok(created, `topic ${topic} was not created`);
@@ -143,6 +155,31 @@ function assertMessage(actual: KafkaMessage | undefined, expected: OutboundMessa
   assert.ok(actual.value?.equals(expected.body), `value of ${expected.key} differs`);
   assert.equal(actual.headers?.['content-type']?.toString(), expected.contentType);
 }
+
+/**
+ * Calls `onSend` with every ProducerRecord a producer created from now on sends, before the
+ * send goes out (the sink creates its producers through kafkajs' Kafka.prototype.producer).
+ * Returns the function that undoes it.
+ */
+function spySends(onSend: (record: ProducerRecord) => void): () => void {
+  const proto = Kafka.prototype as unknown as { producer: (...args: unknown[]) => Producer };
+  const original = proto.producer;
+  proto.producer = function (this: Kafka, ...args: unknown[]): Producer {
+    const producer = original.apply(this, args);
+    const send = producer.send.bind(producer);
+    producer.send = (record) => {
+      onSend(record);
+      return send(record);
+    };
+    return producer;
+  };
+  return () => {
+    proto.producer = original;
+  };
+}
+
+const recordBytes = (record: ProducerRecord): number =>
+  record.messages.reduce((n, m) => n + (m.value as Buffer).length + Buffer.byteLength((m.key as string | null) ?? ''), 0);
 
 /** Kafka's process id from services.sh's pid file, for pausing it; null when not known. */
 function kafkaPid(): number | null {
@@ -221,6 +258,90 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
         const first = Number(byKey.get(messages[0]!.key)![0]!.offset);
         messages.forEach((m, i) => assert.equal(Number(byKey.get(m.key)![0]!.offset), first + i));
       }
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('publishes a bundle of 8 MiB, over the brokers\' 1 MiB limit, in several sends, all confirmed', async (t) => {
+    const topic = await newTopic();
+    const sink = createKafkaSink(sinkOptions(topic));
+    try {
+      await waitAvailable(sink, 30_000);
+      const messages = bundle('big', 4000, 2000);
+      const bytes = messages.reduce((n, m) => n + m.body.length + m.key.length, 0);
+      assert.ok(bytes > 8_000_000, `${bytes} bytes`);
+      const t0 = performance.now();
+      await publish(sink, messages);
+      const ms = performance.now() - t0;
+      t.diagnostic(`${messages.length} records, ${(bytes / 2 ** 20).toFixed(1)} MiB confirmed in ${ms.toFixed(0)} ms`);
+      const read = await readTopic(topic, 60_000);
+      assert.equal(read.length, messages.length);
+      // In order, each once: the sends of a bundle follow each other.
+      assert.deepEqual(
+        read.map((m) => m.key?.toString()),
+        messages.map((m) => m.key),
+      );
+      messages.forEach((m, i) => assertMessage(read[i], m));
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('splits bundles over maxSendBytes, a record over it alone, among concurrent bundles; timeoutMs applies per send', async () => {
+    // The topic takes batches up to 24 KiB: every send must stay under that, or it fails.
+    const topic = await newTopic(24 * 1024);
+    const timeoutMs = 1000;
+    const maxSendBytes = 8 * 1024;
+    const sends: Array<{ records: number; bytes: number; keys: string[] }> = [];
+    const restore = spySends((record) =>
+      sends.push({
+        records: record.messages.length,
+        bytes: recordBytes(record),
+        keys: record.messages.map((m) => String(m.key)),
+      }),
+    );
+    const sink = createKafkaSink(sinkOptions(topic, { maxSendBytes, timeoutMs }));
+    restore();
+    try {
+      await waitAvailable(sink, 30_000);
+      const small = Array.from({ length: 6 }, (_, b) => bundle(`s${b}`, 5, 300));
+      const split = bundle('split', 150, 1000); // ~150 KiB: about 20 sends
+      const huge = { key: 'huge', body: Buffer.from(JSON.stringify({ RecordId: 'huge', x: 'z'.repeat(16 * 1024) })), contentType: 'application/json' };
+      const alone = [...bundle('alone', 3, 100), huge, ...bundle('alone2', 3, 100)];
+      await Promise.all([
+        publish(sink, small[0]!),
+        publish(sink, split),
+        publish(sink, small[1]!),
+        publish(sink, alone),
+        ...small.slice(2).map((messages) => publish(sink, messages)),
+      ]);
+      // A bundle that takes longer than timeoutMs in all, while each of its sends is quick.
+      const long = bundle('long', 6000, 1000); // ~6 MiB: about 740 sends
+      const t0 = performance.now();
+      await publish(sink, long);
+      const ms = performance.now() - t0;
+      log.info({ ms, timeoutMs }, 'long bundle confirmed');
+
+      const read = await readTopic(topic, 60_000);
+      const keys = read.map((m) => m.key?.toString() ?? '');
+      const expected = [...small.flat(), ...split, ...alone, ...long];
+      assert.equal(read.length, expected.length);
+      assert.equal(new Set(keys).size, expected.length, 'a record was written twice');
+      const byKey = new Map(read.map((m) => [m.key?.toString() ?? '', m]));
+      for (const m of expected) assertMessage(byKey.get(m.key), m);
+      // Each bundle is contiguous and in order: nothing goes between the sends of a bundle.
+      for (const messages of [...small, split, alone, long]) {
+        const first = keys.indexOf(messages[0]!.key);
+        assert.deepEqual(keys.slice(first, first + messages.length), messages.map((m) => m.key));
+      }
+      // Every send within maxSendBytes, but for the one record over it, which went alone.
+      for (const send of sends) {
+        if (send.keys.includes('huge')) assert.deepEqual(send.keys, ['huge']);
+        else assert.ok(send.bytes <= maxSendBytes, `a send of ${send.bytes} bytes`);
+      }
+      assert.ok(sends.length >= 20 + 740, `${sends.length} sends`);
+      if (ms <= timeoutMs) log.warn({ ms }, 'the long bundle was quicker than timeoutMs: the per-send timeout was not exercised');
     } finally {
       await sink.close();
     }
@@ -313,6 +434,61 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
       const read = await readTopic(topic);
       const keys = new Set(read.map((m) => m.key?.toString()));
       for (const m of confirmed) assert.ok(keys.has(m.key), `confirmed record ${m.key} is missing`);
+    } finally {
+      resume();
+      await sink.close();
+    }
+  });
+
+  it('fails a whole bundle when one of its later sends gets no answer (paused Kafka), then recovers by itself', async (t) => {
+    const pid = kafkaPid();
+    if (pid === null) {
+      t.skip('no Kafka pid file from scripts/services.sh');
+      return;
+    }
+    const topic = await newTopic();
+    const resume = (): void => {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    };
+    process.once('exit', resume);
+    let pausedAt = 0;
+    let sendsOfBig = 0;
+    const restore = spySends((record) => {
+      if (String(record.messages[0]?.key).startsWith('big-') && ++sendsOfBig === 3) {
+        // Two sends of the bundle were acknowledged: the third gets no answer.
+        process.kill(pid, 'SIGSTOP');
+        pausedAt = Date.now();
+      }
+    });
+    const sink = createKafkaSink(sinkOptions(topic, { maxSendBytes: 64 * 1024 }));
+    restore();
+    const confirmed: OutboundMessage[] = [];
+    try {
+      await waitAvailable(sink, 30_000);
+      try {
+        const big = bundle('big', 500, 1000); // ~0.5 MiB: 8 sends
+        const hung = await publishFailure(sink, big);
+        const ms = Date.now() - pausedAt;
+        assert.equal(hung.error.failure, 'timeout', hung.error.message);
+        assert.match(hung.error.message, /acknowledged/);
+        assert.ok(ms >= TIMEOUT_MS - 100 && ms <= TIMEOUT_MS + SLACK_MS, `failed ${ms} ms after the pause`);
+        assert.equal(sendsOfBig, 3, 'the bundle went on after a send got no answer');
+        await waitUnavailable(sink, 1000);
+      } finally {
+        resume();
+        process.removeListener('exit', resume);
+      }
+      await waitAvailable(sink, 60_000);
+      const afterwards = bundle('after', 300, 1000);
+      await publish(sink, afterwards);
+      confirmed.push(...afterwards);
+      const read = await readTopic(topic);
+      const keys = read.map((m) => m.key?.toString());
+      for (const m of confirmed) assert.ok(keys.includes(m.key), `confirmed record ${m.key} is missing`);
     } finally {
       resume();
       await sink.close();
