@@ -21,9 +21,9 @@ test('flatten: maps records to GRACC records, passes handshakes through', () => 
     });
     const summary = map((e: unknown) => ('fields' in (e as object) ? (e as { fields: object }).fields : e));
     expectObservable(source.pipe(flatten(), summary)).toBe('-r--h--s--|', {
-      r: { type: 'JobUsageRecord', CpuDuration: 0, WallDuration: 60, ResourceType: 'Batch' },
+      r: { type: 'JobUsageRecord', CpuDuration: 0, WallDuration: 60, ResourceType: 'Batch', RawXML: '<r0/>' },
       h: handshake,
-      s: { type: 'JobUsageRecord', EndTime: '2020-01-01T00:00:00Z', CpuDuration: 0, WallDuration: 0, ResourceType: 'Batch' },
+      s: { type: 'JobUsageRecord', EndTime: '2020-01-01T00:00:00Z', CpuDuration: 0, WallDuration: 0, ResourceType: 'Batch', RawXML: '<r2/>' },
     });
   });
 });

@@ -8,7 +8,11 @@ const record: GraccRecord = {
   index: 0,
   type: 'JobUsageRecord',
   id: 'r1',
-  fields: { type: 'JobUsageRecord', RecordId: 'r1', WallDuration: 60 },
+  fields: {
+    type: 'JobUsageRecord', RecordId: 'r1', WallDuration: 60,
+    RawXML: '<urwg:JobUsageRecord><urwg:RecordIdentity urwg:recordId="r1"/></urwg:JobUsageRecord>',
+  },
+  exactCounts: false,
   raw: '<urwg:JobUsageRecord><urwg:RecordIdentity urwg:recordId="r1"/></urwg:JobUsageRecord>',
   inheritedNamespaces: { 'xmlns:urwg': 'http://www.gridforum.org/2003/ur-wg' },
 };

@@ -16,5 +16,6 @@ export function durationSeconds(text: string): number {
     const v = m[i + 2];
     if (v !== undefined) seconds += Number(v) * UNIT_SECONDS[i]!;
   }
+  if (!Number.isFinite(seconds)) return 0;
   return m[1] === '-' ? -seconds : seconds;
 }

@@ -10,8 +10,10 @@ export interface GraccRecord {
   readonly type: string;
   /** RecordId or UniqueID; '' when the record has none. */
   readonly id: string;
-  /** The mapped fields, RawXML excluded. */
+  /** The mapped fields, RawXML last. */
   readonly fields: Record<string, FieldValue>;
+  /** Whether a field holds a 64-bit count (which JSON must write digit for digit). */
+  readonly exactCounts: boolean;
   /** The record's own text, exactly as received. */
   readonly raw: string;
   /** Namespace declarations in scope from the record's ancestors (the envelope), by attribute name. */

@@ -47,7 +47,7 @@ export function setOrdinary(fields: Fields, el: XmlElement): void {
 /** `Origin@hop`, `ServerDate` and the `Connection` names of the hop that forwarded the record. */
 export function setOrigin(fields: Fields, origin: XmlElement): void {
   const hop = Number(origin.attrs['hop']);
-  if (hop > 0) fields['Origin_hop'] = hop;
+  if (hop > 0 && Number.isFinite(hop)) fields['Origin_hop'] = hop;
   for (const c of origin.children) {
     if (c.name === 'ServerDate') setInstant(fields, 'OriginServerDate', c.text);
     else if (c.name === 'Connection') {

@@ -2,13 +2,8 @@ import { durationSeconds } from './duration';
 import { type Fields, keyOf, setAttributes, setInstant, setOrdinary, setOrigin, setText } from './map-common';
 import type { XmlElement } from './xml-element';
 
-// Elements with a rule of their own; every other child of the record is ordinary.
-const CLAIMED = new Set([
-  'RecordIdentity', 'JobIdentity', 'UserIdentity', 'StartTime', 'EndTime', 'CpuDuration', 'WallDuration',
-  'Resource', 'ConsumableResource', 'PhaseResource', 'VolumeResource', 'TimeDuration', 'TimeInstant', 'Origin',
-]);
 const USER_FIELDS = ['GlobalUsername', 'LocalUserId', 'VOName', 'ReportableVOName', 'CommonName', 'DN'];
-const RESOURCE_KINDS = ['Resource', 'ConsumableResource', 'PhaseResource', 'VolumeResource'];
+const RESOURCE_KINDS = ['Resource', 'ConsumableResource', 'PhaseResource', 'VolumeResource'] as const;
 const RESOURCE_ATTRIBUTES = ['unit', 'phaseUnit', 'storageUnit'];
 
 /**
@@ -17,13 +12,8 @@ const RESOURCE_ATTRIBUTES = ['unit', 'phaseUnit', 'storageUnit'];
  */
 export function mapJobUsage(root: XmlElement): Fields {
   const fields: Fields = { type: 'JobUsageRecord' };
-  const byName = new Map<string, XmlElement[]>();
-  for (const c of root.children) {
-    const list = byName.get(c.name);
-    if (list === undefined) byName.set(c.name, [c]);
-    else list.push(c);
-  }
-  const all = (name: string): XmlElement[] => byName.get(name) ?? [];
+  const claimed = groupClaimed(root);
+  const all = (name: ClaimedName): XmlElement[] => claimed[name];
 
   for (const id of all('RecordIdentity')) {
     if (id.attrs['recordId']) fields['RecordId'] = id.attrs['recordId'];
@@ -88,7 +78,25 @@ export function mapJobUsage(root: XmlElement): Fields {
     if (el.attrs['description']) fields[`${key}_description`] = el.attrs['description'];
   }
 
-  for (const el of root.children) if (!CLAIMED.has(el.name)) setOrdinary(fields, el);
+  for (const el of claimed.ordinary) setOrdinary(fields, el);
   for (const el of all('Origin')) setOrigin(fields, el);
   return fields;
 }
+
+/** The children with a rule of their own, by name, in document order; `ordinary`: all the others. */
+function groupClaimed(root: XmlElement) {
+  const groups = {
+    RecordIdentity: [] as XmlElement[], JobIdentity: [] as XmlElement[], UserIdentity: [] as XmlElement[],
+    StartTime: [] as XmlElement[], EndTime: [] as XmlElement[], CpuDuration: [] as XmlElement[], WallDuration: [] as XmlElement[],
+    Resource: [] as XmlElement[], ConsumableResource: [] as XmlElement[], PhaseResource: [] as XmlElement[], VolumeResource: [] as XmlElement[],
+    TimeDuration: [] as XmlElement[], TimeInstant: [] as XmlElement[], Origin: [] as XmlElement[],
+    ordinary: [] as XmlElement[],
+  };
+  for (const c of root.children) {
+    const group = c.name === 'ordinary' || !Object.hasOwn(groups, c.name) ? groups.ordinary : groups[c.name as ClaimedName];
+    group.push(c);
+  }
+  return groups;
+}
+
+type ClaimedName = Exclude<keyof ReturnType<typeof groupClaimed>, 'ordinary'>;

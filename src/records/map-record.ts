@@ -4,6 +4,7 @@ import { InvalidValue } from './map-common';
 import { mapJobUsage } from './map-job-usage';
 import { mapGeneric } from './map-generic';
 import { RecordError } from './record-error';
+import { Uint64 } from './uint64';
 
 /** Maps one split record to its GRACC raw record; a RecordError names the record when a value is invalid. */
 export function mapRecord(item: RecordItem): GraccRecord {
@@ -11,11 +12,15 @@ export function mapRecord(item: RecordItem): GraccRecord {
   try {
     const fields = root.name === 'JobUsageRecord' || root.name === 'UsageRecord' ? mapJobUsage(root) : mapGeneric(root);
     const id = fields['RecordId'] ?? fields['UniqueID'] ?? '';
+    let exactCounts = false;
+    for (const key in fields) if (fields[key] instanceof Uint64) exactCounts = true;
+    fields['RawXML'] = item.raw;
     return {
       index: item.index,
       type: String(fields['type']),
       id: typeof id === 'string' ? id : '',
       fields,
+      exactCounts,
       raw: item.raw,
       inheritedNamespaces: item.inheritedNamespaces,
     };

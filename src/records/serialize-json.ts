@@ -3,15 +3,8 @@ import { Uint64 } from './uint64';
 
 /** The record as one compact JSON object, RawXML last. */
 export function recordToJson(record: GraccRecord): string {
-  const { fields } = record;
-  for (const key in fields) if (fields[key] instanceof Uint64) return withExactCounts(record);
-  // The engine's own serializer is the fast path; fields holds only strings and numbers here.
-  fields['RawXML'] = record.raw;
-  try {
-    return JSON.stringify(fields);
-  } finally {
-    delete fields['RawXML'];
-  }
+  // The engine's own serializer is the fast path; it cannot write a 64-bit count exactly.
+  return record.exactCounts ? withExactCounts(record) : JSON.stringify(record.fields);
 }
 
 /** Written piece by piece so that 64-bit counts keep every digit (a double would round them). */
@@ -25,5 +18,5 @@ function withExactCounts(record: GraccRecord): string {
     else out += Number.isFinite(v) ? String(v) : '0';
     out += ',';
   }
-  return out + '"RawXML":' + JSON.stringify(record.raw) + '}';
+  return out.slice(0, -1) + '}';
 }
