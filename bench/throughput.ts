@@ -1,0 +1,254 @@
+// Throughput of the whole collector (HTTP → records → RabbitMQ with confirms), against the
+// ceiling of the same broker: a bare amqplib publisher sending the same JSON messages.
+//
+// Usage: npm run bench [-- OPTIONS]        (builds, starts RabbitMQ, runs dist/bench/throughput.js)
+//   --bundles N        measured bundles per phase (default 300; env BENCH_BUNDLES)
+//   --warmup N         warm-up bundles per phase, not measured (default 40; env BENCH_WARMUP)
+//   --records N        records per bundle (default 100)
+//   --concurrency N    concurrent requests = kept-alive connections = ceiling channels (default 8)
+//   --workers LIST     collector worker counts to measure (default "1,2")
+//   --forms LIST       multiupdate, update (default both)
+//   --repeat K         run the whole comparison K times; the summary gives min–max (default 1)
+//   --durable-queue    bind a durable queue (the broker writes persistent messages to disk)
+//   --cpu-prof DIR     run the collector under `node --cpu-prof`, profiles in DIR
+//
+// Each phase sends its bundles to a fresh exchange with one bound queue, checks that every
+// record arrived, and purges the queue. Requires `npm run build` and RabbitMQ on 127.0.0.1:5672.
+import { convertOk } from '../test/support/convert';
+import { startCollector } from './collector-process';
+import { measureCeiling } from './ceiling';
+import { formBody, percentile, postBundles } from './load';
+import { CountingQueue } from './rabbit';
+import { envelopeOf, replicationOf, sampleRecords } from './sample-records';
+
+type Form = 'multiupdate' | 'update';
+
+interface Options {
+  bundles: number;
+  warmup: number;
+  records: number;
+  concurrency: number;
+  workers: number[];
+  forms: Form[];
+  repeat: number;
+  durableQueue: boolean;
+  cpuProf?: string;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const env = process.env;
+  const o: Options = {
+    bundles: Number(env['BENCH_BUNDLES'] ?? 300),
+    warmup: Number(env['BENCH_WARMUP'] ?? 40),
+    records: 100,
+    concurrency: 8,
+    workers: [1, 2],
+    forms: ['multiupdate', 'update'],
+    repeat: 1,
+    durableQueue: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = (): string => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${a} needs a value`);
+      return x;
+    };
+    const int = (): number => {
+      const n = Number(v());
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${a} takes a whole number`);
+      return n;
+    };
+    if (a === '--bundles') o.bundles = int();
+    else if (a === '--warmup') o.warmup = int();
+    else if (a === '--records') o.records = int();
+    else if (a === '--concurrency') o.concurrency = int();
+    else if (a === '--repeat') o.repeat = Math.max(1, int());
+    else if (a === '--workers') o.workers = v().split(',').map(Number);
+    else if (a === '--forms') o.forms = v().split(',') as Form[];
+    else if (a === '--durable-queue') o.durableQueue = true;
+    else if (a === '--cpu-prof') o.cpuProf = v();
+    else throw new Error(`unknown option ${a} (see the head of bench/throughput.ts)`);
+  }
+  for (const f of o.forms) if (f !== 'multiupdate' && f !== 'update') throw new Error(`--forms: multiupdate or update, not ${f}`);
+  return o;
+}
+
+/** One measured row of the table. */
+interface Row {
+  readonly repeat: number;
+  readonly form: Form;
+  /** 0 for the bare publisher. */
+  readonly workers: number;
+  readonly recordsPerS: number;
+  readonly mbPerS: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly rssMiB?: number;
+  readonly ratio?: number;
+  readonly ok: boolean;
+  readonly note: string;
+}
+
+const DISTINCT_BUNDLES = 16;
+
+function bundleTexts(form: Form, records: number, tag: string): string[] {
+  return Array.from({ length: DISTINCT_BUNDLES }, (_, k) => {
+    const recs = sampleRecords(records, `${tag}-${k}`);
+    return form === 'multiupdate' ? envelopeOf(recs) : replicationOf(recs);
+  });
+}
+
+function formBodies(form: Form, texts: readonly string[], records: number): Buffer[] {
+  return texts.map((arg1) =>
+    form === 'multiupdate'
+      ? formBody({ command: 'multiupdate', from: 'bench-probe', arg1 })
+      : formBody({ command: 'update', from: 'bench-collector', bundlesize: String(records), arg1 }));
+}
+
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+async function phaseCeiling(o: Options, repeat: number, form: Form, queue: CountingQueue, texts: readonly string[]): Promise<Row> {
+  // The bodies the collector itself would publish, from its own converter.
+  const batches = texts.map((t) => convertOk([t]).map((s) => Buffer.from(s)));
+  const r = await measureCeiling({ exchange: queue.exchange, batches, count: o.bundles, warmup: o.warmup, channels: o.concurrency });
+  const expected = (o.bundles + o.warmup) * o.records;
+  const got = await queue.waitFor(expected);
+  await queue.purge();
+  return {
+    repeat, form, workers: 0, recordsPerS: r.records / r.seconds, mbPerS: r.bytes / r.seconds / 1e6,
+    p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99), ok: got === expected,
+    note: got === expected ? '' : `queue holds ${got} of ${expected}`,
+  };
+}
+
+async function phaseCollector(o: Options, repeat: number, form: Form, workers: number, queue: CountingQueue, bodies: readonly Buffer[], ceiling: number): Promise<Row> {
+  const collector = await startCollector({
+    env: {
+      GRACC_WORKERS: String(workers),
+      GRACC_AMQP_ENABLE: 'true',
+      GRACC_AMQP_EXCHANGE: queue.exchange,
+      GRACC_AMQP_EXCHANGETYPE: 'fanout',
+      GRACC_AMQP_FORMAT: 'json',
+      GRACC_LOGLEVEL: 'info',
+    },
+    nodeArgs: o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : [],
+    readyChecks: 2 * workers,
+  });
+  const notes: string[] = [];
+  let ok = true;
+  try {
+    const warm = await postBundles({ url: collector.url, bodies, requests: o.warmup, concurrency: o.concurrency });
+    const r = await postBundles({ url: collector.url, bodies, requests: o.bundles, concurrency: o.concurrency });
+    const rss = collector.peakRss();
+    for (const [what, n] of [...warm.failures, ...r.failures]) {
+      ok = false;
+      notes.push(`${n}× ${what}`);
+    }
+    const exit = await collector.stop('SIGTERM');
+    if (exit.code !== 0) {
+      ok = false;
+      notes.push(`exit ${JSON.stringify(exit)}`);
+    }
+    const expected = (o.bundles + o.warmup) * o.records;
+    const got = await queue.waitFor(expected);
+    if (got !== expected) {
+      ok = false;
+      notes.push(`queue holds ${got} of ${expected}`);
+    }
+    await queue.purge();
+    const recordsPerS = (r.requests * o.records) / r.seconds;
+    return {
+      repeat, form, workers, recordsPerS, mbPerS: r.bytes / r.seconds / 1e6,
+      p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99),
+      rssMiB: rss.totalBytes / 2 ** 20, ratio: recordsPerS / ceiling, ok, note: notes.join('; '),
+    };
+  } finally {
+    if (collector.running) await collector.stop('SIGKILL');
+  }
+}
+
+const f0 = (x: number): string => x.toFixed(0);
+const f1 = (x: number): string => x.toFixed(1);
+const f2 = (x: number): string => x.toFixed(2);
+
+function printRows(rows: readonly Row[]): void {
+  const header = ['form', 'workers', 'records/s', 'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'ratio', 'ok'];
+  const lines = rows.map((r) => [
+    r.form, r.workers === 0 ? 'bare amqplib' : String(r.workers), f0(r.recordsPerS), f1(r.mbPerS), f1(r.p50), f1(r.p99),
+    r.rssMiB === undefined ? '' : f0(r.rssMiB), r.ratio === undefined ? '' : f2(r.ratio), r.ok ? 'yes' : `NO ${r.note}`,
+  ]);
+  table(header, lines);
+}
+
+function table(header: readonly string[], lines: readonly string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: readonly string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  console.log(fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+}
+
+function printRanges(rows: readonly Row[]): void {
+  const keys = [...new Set(rows.map((r) => `${r.form}|${r.workers}`))];
+  const range = (xs: number[], f: (x: number) => string): string => {
+    const lo = Math.min(...xs), hi = Math.max(...xs);
+    return f(lo) === f(hi) ? f(lo) : `${f(lo)}–${f(hi)}`;
+  };
+  const lines = keys.map((key) => {
+    const group = rows.filter((r) => `${r.form}|${r.workers}` === key);
+    const g0 = group[0]!;
+    const pick = (get: (r: Row) => number | undefined): number[] => group.map(get).filter((x): x is number => x !== undefined);
+    return [
+      g0.form, g0.workers === 0 ? 'bare amqplib' : String(g0.workers), range(pick((r) => r.recordsPerS), f0), range(pick((r) => r.mbPerS), f1),
+      range(pick((r) => r.p50), f1), range(pick((r) => r.p99), f1), g0.rssMiB === undefined ? '' : range(pick((r) => r.rssMiB), f0),
+      g0.ratio === undefined ? '' : range(pick((r) => r.ratio), f2), group.every((r) => r.ok) ? 'yes' : 'NO',
+    ];
+  });
+  table(['form', 'workers', 'records/s', 'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'ratio', 'ok'], lines);
+}
+
+async function main(): Promise<number> {
+  const o = parseOptions(process.argv.slice(2));
+  log(`throughput: ${o.bundles} bundles of ${o.records} records per phase (+${o.warmup} warm-up), ${o.concurrency} concurrent, ` +
+    `workers ${o.workers.join(',')}, ${o.repeat} repeat(s), node ${process.version}, ${o.durableQueue ? 'durable' : 'transient'} queue`);
+  const rows: Row[] = [];
+  for (let repeat = 1; repeat <= o.repeat; repeat++) {
+    for (const form of o.forms) {
+      const queue = await CountingQueue.create('gracc-bench', o.durableQueue);
+      try {
+        const texts = bundleTexts(form, o.records, `r${repeat}-${form}`);
+        const ceiling = await phaseCeiling(o, repeat, form, queue, texts);
+        rows.push(ceiling);
+        log(`  #${repeat} ${form} bare publisher: ${f0(ceiling.recordsPerS)} records/s`);
+        const bodies = formBodies(form, texts, o.records);
+        for (const workers of o.workers) {
+          const row = await phaseCollector(o, repeat, form, workers, queue, bodies, ceiling.recordsPerS);
+          rows.push(row);
+          log(`  #${repeat} ${form} collector, ${workers} worker(s): ${f0(row.recordsPerS)} records/s, p99 ${f1(row.p99)} ms, ratio ${f2(row.ratio!)}${row.ok ? '' : ` FAILED ${row.note}`}`);
+        }
+      } finally {
+        await queue.delete();
+      }
+    }
+  }
+  console.log(`\nrecords/s over the measured bundles; MB/s = request bytes (bare publisher: message bytes); p50/p99 per ${o.records}-record bundle at ${o.concurrency} concurrent;`);
+  console.log('peak RSS = VmHWM of the collector process plus its workers; ratio = collector / bare publisher of the same repeat and form.\n');
+  printRows(rows);
+  if (o.repeat > 1) {
+    console.log(`\nmin–max over ${o.repeat} repeats:\n`);
+    printRanges(rows);
+  }
+  const collectorRows = rows.filter((r) => r.workers > 0);
+  const missed = collectorRows.filter((r) => r.ratio! < 0.4 || r.p99 > 120);
+  console.log(`\ntargets (ratio ≥ 0.40, p99 ≤ 120 ms): ${missed.length === 0 ? 'met' : `missed by ${missed.map((r) => `${r.form}/w${r.workers}#${r.repeat}`).join(', ')}`}`);
+  return rows.every((r) => r.ok) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
