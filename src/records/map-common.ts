@@ -27,13 +27,14 @@ export function keyOf(label: string | undefined): string {
 }
 
 // Attributes of an ordinary element that are carried as `E_<attribute>`, and which of them are durations.
-const CARRIED_ATTRIBUTES = ['description', 'unit', 'phaseUnit', 'storageUnit', 'formula', 'metric'] as const;
+const CARRIED_ATTRIBUTES: ReadonlySet<string> = new Set(['description', 'unit', 'phaseUnit', 'storageUnit', 'formula', 'metric']);
 
 /** `E_<attribute>` for each carried attribute of the element (phaseUnit in seconds). */
-export function setAttributes(fields: Fields, prefix: string, el: XmlElement, which: readonly string[] = CARRIED_ATTRIBUTES): void {
-  for (const attr of which) {
-    const v = el.attrs[attr];
-    if (v === undefined || v === '') continue;
+export function setAttributes(fields: Fields, prefix: string, el: XmlElement, which: ReadonlySet<string> = CARRIED_ATTRIBUTES): void {
+  // Elements carry few attributes: walking them beats looking up every carried name.
+  for (const attr in el.attrs) {
+    const v = el.attrs[attr]!;
+    if (v === '' || !which.has(attr)) continue;
     fields[`${prefix}_${attr}`] = attr === 'phaseUnit' ? durationSeconds(v) : v;
   }
 }

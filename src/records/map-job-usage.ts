@@ -4,7 +4,7 @@ import type { XmlElement } from './xml-element';
 
 const USER_FIELDS = ['GlobalUsername', 'LocalUserId', 'VOName', 'ReportableVOName', 'CommonName', 'DN'];
 const RESOURCE_KINDS = ['Resource', 'ConsumableResource', 'PhaseResource', 'VolumeResource'] as const;
-const RESOURCE_ATTRIBUTES = ['unit', 'phaseUnit', 'storageUnit'];
+const RESOURCE_ATTRIBUTES: ReadonlySet<string> = new Set(['unit', 'phaseUnit', 'storageUnit']);
 
 /**
  * Maps a JobUsageRecord or UsageRecord, applying the rules in the order of the GRACC mapping,
@@ -51,17 +51,19 @@ export function mapJobUsage(root: XmlElement): Fields {
   }
 
   // The consumable, phase and volume resources count only beside at least one Resource.
+  // The one described `ResourceType` becomes the ResourceType field rather than a resource
+  // (kept aside, not set and deleted: a deletion would slow every later use of the object).
+  let resourceType: string | undefined;
   if (all('Resource').length > 0) {
     for (const kind of RESOURCE_KINDS) {
       for (const el of all(kind)) {
         const key = `Resource_${keyOf(el.attrs['description'])}`;
-        fields[key] = el.text;
+        if (key === 'Resource_ResourceType') resourceType = el.text;
+        else fields[key] = el.text;
         setAttributes(fields, key, el, RESOURCE_ATTRIBUTES);
       }
     }
   }
-  const resourceType = fields['Resource_ResourceType'];
-  delete fields['Resource_ResourceType'];
   fields['ResourceType'] =
     resourceType === undefined || resourceType === '' || resourceType === 'Batch' ? 'Batch'
       : resourceType === 'BatchPilot' ? 'Payload'

@@ -17,8 +17,14 @@ export class ReplicationSplitter {
   /** 0: expecting `replication`; 1, 2, 3: expecting that part of the group. */
   private part = 0;
   private nextIndex = 0;
+  /** One reader for every record of the bundle, restarted for each. */
+  private readonly reader: XmlRecordReader;
+  /** The record part being read: it is the record's text exactly as sent. */
+  private recordText = '';
 
-  constructor(private readonly emit: EmitItem) {}
+  constructor(private readonly emit: EmitItem) {
+    this.reader = new XmlRecordReader((item) => this.emit(item.kind === 'record' ? { ...item, raw: this.recordText } : item));
+  }
 
   get count(): number {
     return this.nextIndex;
@@ -87,9 +93,9 @@ export class ReplicationSplitter {
   private readRecord(text: string): void {
     const index = this.nextIndex++;
     if (text.trim() === '') throw RecordError.at(index, undefined, 'empty record in replication bundle');
-    const reader = new XmlRecordReader((item) => {
-      this.emit(item.kind === 'record' ? { ...item, raw: text } : item);
-    }, index);
+    const reader = this.reader;
+    this.recordText = text;
+    reader.restart(index);
     reader.write(text);
     reader.end();
     if (reader.count !== index + 1) throw RecordError.at(index, undefined, 'replication record holds no record element');

@@ -24,7 +24,7 @@ export class XmlRecordReader {
   private recordDepth = -1;
   private recordStart = -1;
   private readonly open: XmlElement[] = [];
-  private readonly inherited: Record<string, string> = {};
+  private inherited: Record<string, string> = {};
   private rootSeen = false;
   /** Stream position at the last `opentagstart`, to find that start tag's text. */
   private tagNamePosition = 0;
@@ -45,6 +45,19 @@ export class XmlRecordReader {
   /** How many records and handshakes have been emitted so far. */
   get count(): number {
     return this.nextIndex;
+  }
+
+  /** Makes the reader ready for another document once end() returned (the parser resets itself then). */
+  restart(nextIndex: number): void {
+    this.buffer = '';
+    this.bufferStart = 0;
+    this.depth = 0;
+    this.recordDepth = -1;
+    this.recordStart = -1;
+    this.open.length = 0;
+    this.inherited = {};
+    this.rootSeen = false;
+    this.nextIndex = nextIndex;
   }
 
   write(chunk: string): void {
@@ -76,13 +89,7 @@ export class XmlRecordReader {
       return;
     }
     if (this.recordStart < 0) return;
-    const attrs: Record<string, string> = {};
-    const given = this.startTagHasLineBreakOrTab() ? this.startTagAttributes() : tag.attributes;
-    for (const name in given) {
-      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
-      attrs[localName(name)] = given[name]!;
-    }
-    const el: XmlElement = { name: localName(tag.name), attrs, text: '', children: [] };
+    const el: XmlElement = { name: localName(tag.name), attrs: this.attributesOf(tag), text: '', children: [] };
     const parent = this.open[this.open.length - 1];
     if (parent !== undefined) parent.children.push(el);
     this.open.push(el);
@@ -107,6 +114,22 @@ export class XmlRecordReader {
       this.emit({ kind: 'record', index, root: el, raw, inheritedNamespaces: this.inherited });
     }
     this.recordStart = -1;
+  }
+
+  /** The element's attributes by local name, namespace declarations left out. */
+  private attributesOf(tag: SaxesTagPlain): Record<string, string> {
+    const attrs: Record<string, string> = {};
+    let given = tag.attributes;
+    for (const _ in given) {
+      // Only a start tag with attributes can have had them normalised.
+      if (this.startTagHasLineBreakOrTab()) given = this.startTagAttributes();
+      break;
+    }
+    for (const name in given) {
+      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+      attrs[localName(name)] = given[name]!;
+    }
+    return attrs;
   }
 
   // The parser turns tabs and newlines in attribute values into spaces, as XML says; the
