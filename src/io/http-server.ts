@@ -76,12 +76,15 @@ export class HttpService {
     if (this.options.pprof && path.startsWith('/debug/pprof') && servePprof(req, res, path)) return;
     switch (path) {
       case '/stats':
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(this.options.metrics.stats()));
+        // Async: with several workers the figures come from the primary (see metrics.ts).
+        void this.options.metrics.stats().then(
+          (stats) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stats)),
+          (e: Error) => res.writeHead(503, TEXT).end(`Error: ${e.message}`));
         return;
       case '/metrics':
-        this.options.metrics.inFlightBytes.set(this.options.budget.inUse);
-        void this.options.metrics.registry.metrics().then((text) =>
-          res.writeHead(200, { 'Content-Type': this.options.metrics.registry.contentType }).end(text));
+        void this.options.metrics.exposition().then(
+          ({ contentType, text }) => res.writeHead(200, { 'Content-Type': contentType }).end(text),
+          (e: Error) => res.writeHead(503, TEXT).end(`Error: ${e.message}`));
         return;
       case '/healthz':
         res.writeHead(200, TEXT).end('OK');
