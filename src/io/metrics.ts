@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Worker } from 'node:cluster';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What one finished request adds to the counters. */
 export interface RequestOutcome {
@@ -8,9 +9,31 @@ export interface RequestOutcome {
   readonly seconds: number;
 }
 
+/** The /stats document, as the earlier collector served it. */
+export type Stats = Record<'Records' | 'RecordErrors' | 'Requests' | 'RequestErrors' | 'Handshakes', number>;
+
+/** A registry's metrics as plain data (what `getMetricsAsJSON` gives, and what crosses the cluster's IPC). */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/** Where /metrics and /stats are read from: this process's registry, or the whole cluster's. */
+export interface MetricsSource {
+  exposition(): Promise<{ contentType: string; text: string }>;
+  stats(): Promise<Stats>;
+}
+
+export interface CollectorMetricsOptions {
+  /** Bundle bytes held by requests in flight, read at each collection. */
+  readonly inFlightBytes?: () => number;
+}
+
 /**
  * The collector's counters, served as Prometheus text on /metrics and, for the earlier
- * collector's users, as the JSON of /stats.
+ * collector's users, as the JSON of /stats (derived from the same counters).
+ *
+ * With several workers (node:cluster) each worker counts its own requests; /metrics and
+ * /stats must describe the whole collector, so a worker's `source` is replaced by one that
+ * asks the primary (see `readFromPrimary`), which collects every worker's registry and adds
+ * them up with prom-client's AggregatorRegistry (see `ClusterMetrics`).
  */
 export class CollectorMetrics {
   readonly registry = new Registry();
@@ -23,37 +46,197 @@ export class CollectorMetrics {
     name: 'gracc_request_duration_seconds', help: 'Time from request to answer', labelNames: ['status'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [this.registry],
   });
-  readonly inFlightBytes = new Gauge({ name: 'gracc_in_flight_bytes', help: 'Bundle bytes held by requests in flight', registers: [this.registry] });
-  readonly sinkUnavailable = new Gauge({ name: 'gracc_sink_unavailable', help: '1 while a sink cannot take bundles (down or blocked)', labelNames: ['sink'], registers: [this.registry] });
-  private readonly totals = { Records: 0, RecordErrors: 0, Requests: 0, RequestErrors: 0, Handshakes: 0 };
+  readonly inFlightBytes: Gauge;
+  /** Across workers, the worst: 1 if the sink is unavailable to any of them. */
+  readonly sinkUnavailable = new Gauge({
+    name: 'gracc_sink_unavailable', help: '1 while a sink cannot take bundles (down or blocked)', labelNames: ['sink'],
+    aggregator: 'max', registers: [this.registry],
+  });
 
-  constructor() {
+  /** Replaced in a cluster worker by `readFromPrimary`. */
+  source: MetricsSource = {
+    exposition: async () => ({ contentType: this.registry.contentType, text: await this.registry.metrics() }),
+    stats: async () => statsOf(await this.registry.getMetricsAsJSON()),
+  };
+
+  constructor(options: CollectorMetricsOptions = {}) {
+    const inFlight = options.inFlightBytes;
+    this.inFlightBytes = new Gauge({
+      name: 'gracc_in_flight_bytes', help: 'Bundle bytes held by requests in flight', registers: [this.registry],
+      collect() {
+        if (inFlight) this.set(inFlight());
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
   requestDone(outcome: RequestOutcome): void {
-    const ok = outcome.status === 200;
     const status = String(outcome.status);
     this.requests.inc({ status });
-    this.totals.Requests++;
     this.duration.observe({ status }, outcome.seconds);
     this.handshakes.inc(outcome.handshakes);
-    this.totals.Handshakes += outcome.handshakes;
-    if (ok) {
+    if (outcome.status === 200) {
       this.records.inc(outcome.records);
-      this.totals.Records += outcome.records;
     } else {
       this.requestErrors.inc();
-      this.totals.RequestErrors++;
       // A bundle that failed before its records were counted still failed at least one.
-      const failed = Math.max(outcome.records, 1);
-      this.recordErrors.inc(failed);
-      this.totals.RecordErrors += failed;
+      this.recordErrors.inc(Math.max(outcome.records, 1));
     }
   }
 
+  /** The Prometheus text of /metrics. */
+  exposition(): Promise<{ contentType: string; text: string }> {
+    return this.source.exposition();
+  }
+
   /** The /stats document. */
-  stats(): Record<string, number> {
-    return { ...this.totals };
+  stats(): Promise<Stats> {
+    return this.source.stats();
+  }
+}
+
+/** The /stats document from the counters' values (of one registry, or of a cluster's aggregate). */
+export function statsOf(metrics: MetricsJson): Stats {
+  const total = (name: string): number =>
+    metrics.find((m) => m.name === name)?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
+  return {
+    Records: total('gracc_records_total'),
+    RecordErrors: total('gracc_record_errors_total'),
+    Requests: total('gracc_requests_total'),
+    RequestErrors: total('gracc_request_errors_total'),
+    Handshakes: total('gracc_handshakes_total'),
+  };
+}
+
+// --- the cluster: IPC messages between the primary and its workers
+//
+//   worker → primary   { type: ASK, id, what: 'exposition' | 'stats' }    a worker was asked /metrics or /stats
+//   primary → workers  { type: COLLECT, id }                              every worker: send your registry
+//   worker → primary   { type: COLLECTED, id, metrics }
+//   primary → worker   { type: ANSWER, id, exposition? | stats? | error? } the aggregate, to the asking worker
+
+const ASK = 'gracc:metrics?';
+const ANSWER = 'gracc:metrics!';
+const COLLECT = 'gracc:collect?';
+const COLLECTED = 'gracc:collect!';
+const IPC_TIMEOUT_MS = 5_000;
+
+// A send to a process that just went away reports the error to its callback, not as an
+// 'error' event (which, unheard, would take this process down).
+const noop = (): void => {};
+
+/** Sends to a worker if it is still connected; a failure only means it is gone. */
+export function sendTo(worker: Worker, message: object): void {
+  if (worker.isConnected()) worker.send(message as never, undefined, noop);
+}
+
+interface Message {
+  type?: unknown;
+  id?: number;
+  what?: 'exposition' | 'stats';
+  metrics?: MetricsJson;
+  exposition?: { contentType: string; text: string };
+  stats?: Stats;
+  error?: string;
+}
+
+/**
+ * In a cluster worker: answers the primary's COLLECT with this worker's registry, and makes
+ * /metrics and /stats ask the primary for the whole cluster's figures.
+ */
+export function readFromPrimary(metrics: CollectorMetrics, proc: NodeJS.Process = process): void {
+  const waiting = new Map<number, (m: Message) => void>();
+  let seq = 0;
+  proc.on('message', (m: Message) => {
+    if (m?.type === COLLECT) {
+      void metrics.registry.getMetricsAsJSON().then((json) => proc.send?.({ type: COLLECTED, id: m.id, metrics: json }, undefined, undefined, noop));
+    } else if (m?.type === ANSWER && m.id !== undefined) {
+      waiting.get(m.id)?.(m);
+    }
+  });
+  const ask = (what: 'exposition' | 'stats'): Promise<Message> =>
+    new Promise((resolve, reject) => {
+      const id = ++seq;
+      const timer = setTimeout(() => settle({ error: 'the primary process did not answer' }), IPC_TIMEOUT_MS + 1_000);
+      function settle(m: Message): void {
+        clearTimeout(timer);
+        waiting.delete(id);
+        if (m.error !== undefined) reject(new Error(m.error));
+        else resolve(m);
+      }
+      waiting.set(id, settle);
+      if (!proc.connected || !proc.send?.({ type: ASK, id, what }, undefined, undefined, noop)) settle({ error: 'no channel to the primary process' });
+    });
+  metrics.source = {
+    exposition: async () => (await ask('exposition')).exposition!,
+    stats: async () => (await ask('stats')).stats!,
+  };
+}
+
+/**
+ * In the cluster's primary: answers a worker's ASK by collecting every live worker's
+ * registry and aggregating them with prom-client's AggregatorRegistry (counters and
+ * histograms summed, gauges by their `aggregator`). A worker that exits meanwhile is left
+ * out; one that does not answer in time fails the request (a partial sum would look like a
+ * counter reset). Counters of a worker that died start again at 0 in its replacement.
+ */
+export class ClusterMetrics {
+  private seq = 0;
+  private readonly collecting = new Map<number, { waitingFor: Set<number>; got: MetricsJson[]; done: (error?: string) => void }>();
+
+  constructor(private readonly workers: () => readonly Worker[]) {}
+
+  /** Feed every message from a worker here; returns false for messages that are not about metrics. */
+  onMessage(worker: Worker, m: Message): boolean {
+    if (m?.type === COLLECTED && m.id !== undefined) {
+      const c = this.collecting.get(m.id);
+      if (c && c.waitingFor.delete(worker.id)) {
+        c.got.push(m.metrics ?? []);
+        if (c.waitingFor.size === 0) c.done();
+      }
+      return true;
+    }
+    if (m?.type === ASK) {
+      void this.answer(m.what === 'stats' ? 'stats' : 'exposition').then(
+        (answer) => sendTo(worker, { type: ANSWER, id: m.id, ...answer }),
+        (e: Error) => sendTo(worker, { type: ANSWER, id: m.id, error: e.message }),
+      );
+      return true;
+    }
+    return false;
+  }
+
+  /** A worker exited: stop waiting for it. */
+  gone(worker: Worker): void {
+    for (const c of this.collecting.values()) if (c.waitingFor.delete(worker.id) && c.waitingFor.size === 0) c.done();
+  }
+
+  /** The whole cluster's metrics, as one registry. */
+  async aggregate(): Promise<Registry> {
+    return AggregatorRegistry.aggregate(await this.collect());
+  }
+
+  private async answer(what: 'exposition' | 'stats'): Promise<Pick<Message, 'exposition' | 'stats'>> {
+    const registry = await this.aggregate();
+    if (what === 'stats') return { stats: statsOf(await registry.getMetricsAsJSON()) };
+    return { exposition: { contentType: registry.contentType, text: await registry.metrics() } };
+  }
+
+  private collect(): Promise<MetricsJson[]> {
+    const workers = this.workers().filter((w) => w.isConnected());
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(`no metrics from worker(s) ${[...entry.waitingFor].join(', ')} within ${IPC_TIMEOUT_MS} ms`), IPC_TIMEOUT_MS);
+      const done = (error?: string): void => {
+        clearTimeout(timer);
+        this.collecting.delete(id);
+        if (error === undefined) resolve(entry.got);
+        else reject(new Error(error));
+      };
+      const entry = { waitingFor: new Set(workers.map((w) => w.id)), got: [] as MetricsJson[], done };
+      this.collecting.set(id, entry);
+      for (const w of workers) sendTo(w, { type: COLLECT, id });
+      if (workers.length === 0) done();
+    });
   }
 }

@@ -1,10 +1,13 @@
 import { UsageError } from './usage-error';
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import type bunyan from 'bunyan';
 import { type CollectorConfig, ConfigError, describeConfig, loadConfig } from '../config';
 import { HttpService } from './http-server';
 import { InFlightBudget } from './in-flight-budget';
 import { createServiceLog } from './logger';
-import { CollectorMetrics } from './metrics';
+import { ClusterMetrics, CollectorMetrics, readFromPrimary, sendTo } from './metrics';
+import type { Sink } from './sink';
 import { createSinks } from './sinks';
 
 export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [--format json|xml|raw] [FILE]';
@@ -37,6 +40,11 @@ function parseServeArgs(args: readonly string[]): ServeArgs {
 /**
  * Runs the collector until SIGTERM or SIGINT: then it stops accepting, answers the
  * bundles in flight, closes the sinks and exits 0.
+ *
+ * With `workers` > 1 (0 = one per CPU) this process becomes the primary of a node:cluster:
+ * it forks the workers, each a whole collector (its own sinks, the listening port shared),
+ * relays the operator's signals to them, restarts one that dies, and adds up their metrics
+ * for /metrics and /stats (metrics.ts). With `workers` = 1 it is the collector itself.
  */
 export async function serveCommand(args: readonly string[]): Promise<number> {
   const parsed = parseServeArgs(args);
@@ -50,34 +58,193 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
     }
     throw e;
   }
+  if (cluster.isWorker) return serveAsWorker(parsed, config);
+  const workers = config.workers === 0 ? availableParallelism() : config.workers;
+  if (workers > 1) return servePrimary(parsed, config, workers);
+
   const { log, reopen, toggleDebug } = createServiceLog(parsed.logTarget, config.loglevel);
   log.info({ config: describeConfig(config) }, 'starting');
-  const sinks = createSinks(config, log);
-  const metrics = new CollectorMetrics();
-  const budget = new InFlightBudget(config.maxInFlightBytes);
-  const pprofOnMain = parsed.pprof === 'on';
-  const http = new HttpService({ sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, metrics, log, pprof: pprofOnMain });
-  await http.listen(config.port, config.address);
-  log.info({ address: config.address || '*', port: portOf(http) , sinks: sinks.map((s) => `${s.name}(${s.format})`) }, 'listening');
-  const pprofService = parsed.pprof && !pprofOnMain ? await startPprof(parsed.pprof, http, log) : undefined;
-
+  const service = await startService(parsed, config, log);
+  log.info({ address: config.address || '*', port: portOf(service.http), sinks: service.sinks.map((s) => `${s.name}(${s.format})`) }, 'listening');
   process.on('SIGUSR1', reopen).on('SIGHUP', reopen);
   process.on('SIGUSR2', () => log.info({ level: toggleDebug() }, 'log level changed'));
   return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
+    const stop = (signal: string) => void service.stop(signal).then(() => resolve(0));
+    process.once('SIGTERM', () => stop('SIGTERM')).once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+interface Service {
+  readonly http: HttpService;
+  readonly sinks: readonly Sink[];
+  readonly metrics: CollectorMetrics;
+  /** Stops accepting, answers the bundles in flight, closes the sinks; once, whoever asks. */
+  stop(reason: string): Promise<void>;
+}
+
+/** One whole collector in this process: sinks, HTTP endpoint, metrics, optional pprof listener. */
+async function startService(parsed: ServeArgs, config: CollectorConfig, log: bunyan): Promise<Service> {
+  const sinks = createSinks(config, log);
+  // maxInFlightBytes is for the whole collector: each of several workers takes its share,
+  // but never less than one body of maxBodySize (an idle worker must take any acceptable bundle).
+  const workers = cluster.isWorker ? Number(process.env[WORKER_COUNT_ENV]) || 1 : 1;
+  const budget = new InFlightBudget(Math.max(Math.floor(config.maxInFlightBytes / workers), Math.min(config.maxBodySize, config.maxInFlightBytes)));
+  const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse });
+  const pprofOnMain = parsed.pprof === 'on';
+  const http = new HttpService({ sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, metrics, log, pprof: pprofOnMain });
+  await http.listen(config.port, config.address);
+  const pprofService = parsed.pprof && !pprofOnMain ? await startPprof(parsed.pprof, http, log) : undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info({ signal: reason }, 'stopping: answering the bundles in flight');
+      pprofService?.server.close();
+      await http.drain();
+      await Promise.allSettled(sinks.map((s) => s.close()));
+      log.info('stopped');
+    })());
+  return { http, sinks, metrics, stop };
+}
+
+// --- several workers (node:cluster)
+
+/** Messages from the primary to its workers, besides the metrics ones (metrics.ts). */
+const REOPEN_LOG = 'gracc:reopen-log';
+const DEBUG = 'gracc:debug';
+/** From a worker, once it listens. */
+const READY = 'gracc:ready';
+/** Tells a worker how many there are (for its share of maxInFlightBytes). */
+const WORKER_COUNT_ENV = 'COLLECTOR_CLUSTER_SIZE'; // not GRACC_*: those must all be configuration keys
+
+/** Restarting a worker that keeps dying soon after its start waits longer each time, up to this. */
+const MAX_RESTART_DELAY_MS = 30_000;
+/** A worker that ran this long before it died is restarted at once. */
+const HEALTHY_RUN_MS = 10_000;
+
+/**
+ * The cluster's primary: handles no requests itself. SIGTERM/SIGINT are passed on to the
+ * workers, which drain and exit; the primary exits 0 once they all have. SIGUSR1/SIGHUP
+ * (reopen the log) and SIGUSR2 (debug on/off) act here and are relayed as messages, so that
+ * the workers follow the primary's debug state even if a signal reached them too. A worker
+ * that dies unexpectedly is replaced; one that dies before the first start completed stops
+ * the collector (a port in use, say, would make every replacement die the same way).
+ */
+function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number): Promise<number> {
+  const { log, reopen, toggleDebug } = createServiceLog(parsed.logTarget, config.loglevel);
+  log.info({ config: describeConfig(config), workers: count }, 'starting');
+  const live = new Map<number, Worker>();
+  const metrics = new ClusterMetrics(() => [...live.values()]);
+  const restarts = new Set<NodeJS.Timeout>();
+  let debugging = false;
+  let started = false;
+  let stopping = false;
+  let failedToStart = false;
+  let quickDeaths = 0;
+  let readyCount = 0;
+
+  return new Promise<number>((resolve) => {
+    const finishIfIdle = (): void => {
+      if (stopping && live.size === 0) {
+        log.info('stopped');
+        resolve(failedToStart ? 1 : 0);
+      }
+    };
+    const stop = (signal: NodeJS.Signals): void => {
       if (stopping) return;
       stopping = true;
-      log.info({ signal }, 'stopping: answering the bundles in flight');
-      pprofService?.server.close();
-      void http.drain()
-        .then(() => Promise.allSettled(sinks.map((s) => s.close())))
-        .then(() => {
-          log.info('stopped');
-          resolve(0);
-        });
+      log.info({ signal, workers: live.size }, 'stopping: the workers answer the bundles in flight');
+      for (const t of restarts) clearTimeout(t);
+      restarts.clear();
+      for (const w of live.values()) w.process.kill(signal);
+      finishIfIdle();
     };
-    process.once('SIGTERM', () => stop('SIGTERM')).once('SIGINT', () => stop('SIGINT'));
+    const fork = (): void => {
+      const worker = cluster.fork({ [WORKER_COUNT_ENV]: String(count) });
+      const born = Date.now();
+      let ready = false;
+      live.set(worker.id, worker);
+      worker.on('message', (m: { type?: unknown; port?: number }) => {
+        if (metrics.onMessage(worker, m)) return;
+        if (m?.type !== READY) return;
+        ready = true;
+        if (debugging) sendTo(worker, { type: DEBUG, on: true });
+        if (!started && ++readyCount === count) {
+          started = true;
+          log.info({ address: config.address || '*', port: m.port, workers: count }, 'listening');
+        }
+      });
+      worker.on('exit', (code, signal) => {
+        live.delete(worker.id);
+        metrics.gone(worker);
+        if (stopping) {
+          if (code !== 0) log.warn({ pid: worker.process.pid, code, signal }, 'worker did not stop cleanly');
+          finishIfIdle();
+          return;
+        }
+        if (!started && !ready) {
+          log.fatal({ pid: worker.process.pid, code, signal }, 'a worker could not start: stopping');
+          failedToStart = true;
+          stop('SIGTERM');
+          return;
+        }
+        quickDeaths = Date.now() - born < HEALTHY_RUN_MS ? quickDeaths + 1 : 0;
+        const delay = quickDeaths === 0 ? 0 : Math.min(MAX_RESTART_DELAY_MS, 500 * 2 ** quickDeaths);
+        log.error({ pid: worker.process.pid, code, signal, restartInMs: delay }, 'a worker died: starting another');
+        const t = setTimeout(() => {
+          restarts.delete(t);
+          if (!stopping) fork();
+        }, delay);
+        restarts.add(t);
+      });
+    };
+
+    process.on('SIGUSR1', onReopen).on('SIGHUP', onReopen);
+    process.on('SIGUSR2', () => {
+      debugging = !debugging;
+      log.info({ level: toggleDebug() }, 'log level changed');
+      for (const w of live.values()) sendTo(w, { type: DEBUG, on: debugging });
+    });
+    // `on`, not `once`: a second signal (systemd and a terminal signal the whole group) must not kill it.
+    process.on('SIGTERM', () => stop('SIGTERM')).on('SIGINT', () => stop('SIGINT'));
+    function onReopen(): void {
+      reopen();
+      for (const w of live.values()) sendTo(w, { type: REOPEN_LOG });
+    }
+    for (let i = 0; i < count; i++) fork();
+  });
+}
+
+/**
+ * A cluster worker: one whole collector. It stops (draining) on SIGTERM/SIGINT, whether the
+ * primary relayed them or they reached it directly, and when the primary goes away. Log
+ * reopening and the debug toggle come from the primary as messages; the signals themselves
+ * are ignored here so that a signal sent to the whole process group acts once.
+ */
+async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promise<number> {
+  const { log, reopen, toggleDebug } = createServiceLog(parsed.logTarget, config.loglevel);
+  const ignore = (): void => {};
+  process.on('SIGUSR1', ignore).on('SIGHUP', ignore).on('SIGUSR2', ignore);
+  let debugging = false;
+  process.on('message', (m: { type?: unknown; on?: boolean }) => {
+    if (m?.type === REOPEN_LOG) reopen();
+    else if (m?.type === DEBUG && m.on !== debugging) {
+      debugging = !debugging;
+      log.info({ level: toggleDebug() }, 'log level changed');
+    }
+  });
+  // Listening for the stop signals before the service is up: the primary relays SIGTERM to a
+  // worker still starting, and a terminal's Ctrl-C reaches every worker twice (directly and relayed).
+  let stopRequest: string | undefined;
+  let onStop = (why: string): void => void (stopRequest ??= why);
+  process.on('SIGTERM', () => onStop('SIGTERM')).on('SIGINT', () => onStop('SIGINT'));
+  process.once('disconnect', () => onStop('the primary process is gone'));
+  const service = await startService(parsed, config, log);
+  readFromPrimary(service.metrics);
+  log.info({ worker: cluster.worker?.id, port: portOf(service.http) }, 'worker listening');
+  process.send?.({ type: READY, port: portOf(service.http) });
+  return new Promise<number>((resolve) => {
+    onStop = (why) => void service.stop(why).then(() => resolve(0));
+    if (stopRequest !== undefined) onStop(stopRequest);
   });
 }
 
