@@ -12,8 +12,9 @@ export function mapRecord(item: RecordItem): GraccRecord {
   try {
     const fields = root.name === 'JobUsageRecord' || root.name === 'UsageRecord' ? mapJobUsage(root) : mapGeneric(root);
     const id = fields['RecordId'] ?? fields['UniqueID'] ?? '';
+    // Only storage records carry 64-bit counts.
     let exactCounts = false;
-    for (const key in fields) if (fields[key] instanceof Uint64) exactCounts = true;
+    if (root.name === 'StorageElementRecord') for (const key in fields) if (fields[key] instanceof Uint64) exactCounts = true;
     fields['RawXML'] = item.raw;
     return {
       index: item.index,

@@ -120,10 +120,13 @@ export class XmlRecordReader {
   private attributesOf(tag: SaxesTagPlain): Record<string, string> {
     const attrs: Record<string, string> = {};
     let given = tag.attributes;
-    for (const _ in given) {
-      // Only a start tag with attributes can have had them normalised.
-      if (this.startTagHasLineBreakOrTab()) given = this.startTagAttributes();
-      break;
+    for (const name in given) {
+      // Normalisation leaves a space where there was a tab or line break: only a value with
+      // a space sends us back to the start tag's text.
+      if (given[name]!.includes(' ')) {
+        if (this.startTagHasLineBreakOrTab()) given = this.startTagAttributes();
+        break;
+      }
     }
     for (const name in given) {
       if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
