@@ -1,15 +1,22 @@
 import type { Readable } from 'node:stream';
 import { Observable } from 'rxjs';
 
+/** The stream ended without its end: a client that hung up mid-body. */
+export class IncompleteBody extends Error {
+  override name = 'IncompleteBody';
+}
+
 /** A Node readable stream (a request body, a file, stdin) as an Observable of its chunks. */
 export function fromReadable(stream: Readable): Observable<Buffer> {
   return new Observable<Buffer>((subscriber) => {
     const onData = (chunk: Buffer): void => subscriber.next(chunk);
     const onEnd = (): void => subscriber.complete();
     const onError = (e: Error): void => subscriber.error(e);
-    stream.on('data', onData).once('end', onEnd).once('error', onError);
+    // 'close' after 'end' is the normal order; 'close' alone means the body never finished.
+    const onClose = (): void => subscriber.error(new IncompleteBody('the stream closed before its end'));
+    stream.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
     return () => {
-      stream.off('data', onData).off('end', onEnd).off('error', onError);
+      stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
     };
   });
 }
