@@ -6,6 +6,19 @@ import { child, localName, type XmlElement } from './xml-element';
 
 const WHITESPACE_TO_NORMALISE = /[\t\n\r]/g;
 
+const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** Attributes by local name, without namespace declarations. */
+function localAttributes(given: Record<string, string>): Record<string, string> {
+  let attrs = EMPTY;
+  for (const name in given) {
+    if (name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === 0x3a /* : */)) continue;
+    if (attrs === EMPTY) attrs = {};
+    attrs[localName(name)] = given[name]!;
+  }
+  return attrs;
+}
+
 /** Receives split records and handshakes, in document order. */
 export type EmitItem = (item: BundleItem) => void;
 
@@ -118,19 +131,11 @@ export class XmlRecordReader {
 
   /** The element's attributes by local name, namespace declarations left out. */
   private attributesOf(tag: SaxesTagPlain): Record<string, string> {
-    const attrs: Record<string, string> = {};
-    let given = tag.attributes;
-    for (const name in given) {
-      // Normalisation leaves a space where there was a tab or line break: only a value with
-      // a space sends us back to the start tag's text.
-      if (given[name]!.includes(' ')) {
-        if (this.startTagHasLineBreakOrTab()) given = this.startTagAttributes();
-        break;
-      }
-    }
-    for (const name in given) {
-      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
-      attrs[localName(name)] = given[name]!;
+    const attrs = localAttributes(tag.attributes);
+    // Normalisation leaves a space where there was a tab or line break: only a value with
+    // a space sends us back to the start tag's own text.
+    for (const name in attrs) {
+      if (attrs[name]!.includes(' ')) return this.startTagHasLineBreakOrTab() ? localAttributes(this.startTagAttributes()) : attrs;
     }
     return attrs;
   }
