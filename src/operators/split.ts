@@ -2,6 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import type { BundleItem } from '../records/bundle-item';
 import { PayloadSplitter } from '../records/payload-splitter';
 import { RecordError } from '../records/record-error';
+import { InvalidUtf8, Utf8Chunks } from '../records/utf8-chunks';
 
 /**
  * Splits a bundle arriving as chunks (bytes or text, cut anywhere) into its records and
@@ -16,12 +17,15 @@ import { RecordError } from '../records/record-error';
 export function split(): OperatorFunction<Uint8Array | string, BundleItem> {
   return (source) =>
     new Observable<BundleItem>((subscriber) => {
-      const decoder = new TextDecoder('utf-8', { fatal: true });
+      const utf8 = new Utf8Chunks();
       const splitter = new PayloadSplitter((item) => subscriber.next(item));
       const decode = (chunk?: Uint8Array): string => {
         try {
-          return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
-        } catch {
+          if (chunk !== undefined) return utf8.decode(chunk);
+          utf8.end();
+          return '';
+        } catch (e) {
+          if (!(e instanceof InvalidUtf8)) throw e;
           throw new RecordError(`the bundle is not valid UTF-8 (at or after record ${splitter.count + 1})`);
         }
       };

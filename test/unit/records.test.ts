@@ -120,6 +120,19 @@ describe('bad input: a clear error naming the record, and nothing emitted', () =
     assert.match(convertError([bytes]), /^the bundle is not valid UTF-8 \(at or after record 1\)$/);
   });
 
+  test('invalid UTF-8 whatever the chunking: a bad byte, a stray continuation, a sequence cut at the very end', () => {
+    const rec = (bad: number[]) => Buffer.concat([Buffer.from(wrap(JUR('a', '<Status>'))), Buffer.from(bad), Buffer.from('</Status></JobUsageRecord></RecordEnvelope>')]);
+    for (const bytes of [rec([0xff]), rec([0x80]), rec([0xe2, 0x82]), rec([0xf0, 0x9d, 0x84])]) {
+      for (const size of [1, 2, 3, 1e6]) {
+        const chunks: Buffer[] = [];
+        for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+        assert.match(convertError(chunks), /not valid UTF-8/, `${bytes.length} bytes in chunks of ${size}`);
+      }
+    }
+    const cutAtEnd = Buffer.concat([Buffer.from(wrap(JUR('a'))), Buffer.from([0xe2, 0x82])]);
+    assert.match(convertError([cutAtEnd]), /not valid UTF-8/);
+  });
+
   test('a UTF-8 sequence cut between chunks is fine', () => {
     const text = wrap(JUR('a', '<Status>Ångström ✓ 𝄞</Status>'));
     const [r] = parsed(convertOk(bytesIn(text, 1)));
