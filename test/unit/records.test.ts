@@ -116,12 +116,14 @@ describe('bad input: a clear error naming the record, and nothing emitted', () =
   }
 
   test('invalid UTF-8', () => {
-    const bytes = Buffer.concat([Buffer.from(wrap(JUR('a', '<Status>'))), Buffer.from([0xc3, 0x28]), Buffer.from('</Status></JobUsageRecord></RecordEnvelope>')]);
+    const [before, after] = wrap(JUR('a', '<Status>@</Status>')).split('@') as [string, string];
+    const bytes = Buffer.concat([Buffer.from(before), Buffer.from([0xc3, 0x28]), Buffer.from(after)]);
     assert.match(convertError([bytes]), /^the bundle is not valid UTF-8 \(at or after record 1\)$/);
   });
 
   test('invalid UTF-8 whatever the chunking: a bad byte, a stray continuation, a sequence cut at the very end', () => {
-    const rec = (bad: number[]) => Buffer.concat([Buffer.from(wrap(JUR('a', '<Status>'))), Buffer.from(bad), Buffer.from('</Status></JobUsageRecord></RecordEnvelope>')]);
+    const [before, after] = wrap(JUR('a', '<Status>@</Status>')).split('@') as [string, string];
+    const rec = (bad: number[]) => Buffer.concat([Buffer.from(before), Buffer.from(bad), Buffer.from(after)]);
     for (const bytes of [rec([0xff]), rec([0x80]), rec([0xe2, 0x82]), rec([0xf0, 0x9d, 0x84])]) {
       for (const size of [1, 2, 3, 1e6]) {
         const chunks: Buffer[] = [];
