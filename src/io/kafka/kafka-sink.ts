@@ -142,7 +142,7 @@ export class KafkaSink implements Sink {
   private readonly kafka: Kafka;
   private readonly topic: string;
   private readonly timeoutMs: number;
-  private readonly unavailable = new BehaviorSubject<string | null>('kafka: connecting');
+  private readonly unavailable = new BehaviorSubject<string | null>('connecting');
   private readonly backoff: Backoff;
 
   /** The connected producer sends go to; null while (re)connecting. */
@@ -243,7 +243,7 @@ export class KafkaSink implements Sink {
     this.inFlight = null;
     this.producer = null;
     for (const job of jobs) job.settle(closedError);
-    this.unavailable.next('kafka: closed');
+    this.unavailable.next('the kafka sink is closed');
     this.unavailable.complete();
     this.closing = Promise.all(
       [...producers].map((p) =>
@@ -266,8 +266,12 @@ export class KafkaSink implements Sink {
     return this.producer === null;
   }
 
+  /**
+   * The reason goes out without the sink's name, like every sink's: the HTTP server
+   * (/readyz) and failWhileUnavailable (503 answers) put `kafka: ` in front themselves.
+   */
   private setUnavailable(reason: string | null): void {
-    if (!this.closed) this.unavailable.next(reason);
+    if (!this.closed) this.unavailable.next(reason === null ? null : reason.replace(/^kafka: /, ''));
   }
 
   /** Starts the connect loop unless it runs, a producer is connected, or the sink is closed. */
