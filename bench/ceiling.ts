@@ -11,6 +11,8 @@ export interface CeilingResult {
   readonly seconds: number;
   /** Per batch, milliseconds, sorted. */
   readonly latenciesMs: readonly number[];
+  /** This process's CPU time (user + system) while measuring, seconds. */
+  readonly cpuSeconds: number;
 }
 
 export interface CeilingOptions {
@@ -60,11 +62,13 @@ export async function measureCeiling(options: CeilingOptions): Promise<CeilingRe
     await run(options.warmup, []);
     const latencies: number[] = [];
     const start = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     const bytes = await run(options.count, latencies);
+    const cpu = process.cpuUsage(cpu0);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (returned > 0) throw new Error(`${returned} messages returned unroutable`);
     const records = options.batches.length === 0 ? 0 : latencies.length * options.batches[0]!.length;
-    return { records, bytes, seconds, latenciesMs: latencies.sort((a, b) => a - b) };
+    return { records, bytes, seconds, latenciesMs: latencies.sort((a, b) => a - b), cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     await connection.close().catch(() => undefined);
   }

@@ -75,6 +75,11 @@ export class CollectorProcess {
     };
   }
 
+  /** CPU time (user + system) used so far by the collector process and its workers, in seconds. */
+  cpuSeconds(): number {
+    return [this.pid, ...childPids(this.pid)].reduce((sum, pid) => sum + cpuTicks(pid), 0) / CLOCK_TICKS;
+  }
+
   /** The collector's worker processes (empty when it runs as one process). */
   workerPids(): number[] {
     return childPids(this.pid);
@@ -136,6 +141,10 @@ export async function startCollector(options: StartOptions = {}): Promise<Collec
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
   const collector = new CollectorProcess(child, port, logFile);
+  // Never leave a collector behind when this process ends, whatever way it ends.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void collector.exited.then(() => process.off('exit', killOnExit));
   const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
   const path_ = options.healthOnly ? '/healthz' : '/readyz';
   let good = 0;
@@ -174,6 +183,20 @@ export function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: the unit of the CPU times in /proc/PID/stat (100 on Linux, whatever the kernel's HZ). */
+const CLOCK_TICKS = 100;
+
+/** utime + stime of a process from /proc/PID/stat, in clock ticks (0 if it is gone). */
+export function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
   } catch {
     return 0;
   }

@@ -11,14 +11,20 @@
 //   --repeat K         run the whole comparison K times; the summary gives min–max (default 1)
 //   --durable-queue    bind a durable queue (the broker writes persistent messages to disk)
 //   --cpu-prof DIR     run the collector under `node --cpu-prof`, profiles in DIR
+//   --broker-pid PID   also report the broker's CPU time per record (the beam.smp process)
+//   --node-args "…"    node options for the collector, e.g. "--max-semi-space-size=64"
 //
 // Each phase sends its bundles to a fresh exchange with one bound queue, checks that every
-// record arrived, and purges the queue. Requires `npm run build` and RabbitMQ on 127.0.0.1:5672.
+// record arrived, and purges the queue. Requires `npm run build` and RabbitMQ on 127.0.0.1:5672
+// (or GRACC_BENCH_AMQP_URL=amqp://guest:guest@HOST:PORT for another broker).
 import { convertOk } from '../test/support/convert';
-import { startCollector } from './collector-process';
+import { cpuTicks, startCollector } from './collector-process';
 import { measureCeiling } from './ceiling';
 import { formBody, percentile, postBundles } from './load';
-import { CountingQueue } from './rabbit';
+import { AMQP_URL, CountingQueue } from './rabbit';
+
+/** The broker of the bench and of the collector (GRACC_BENCH_AMQP_URL, guest/guest). */
+const BROKER = new URL(AMQP_URL);
 import { envelopeOf, replicationOf, sampleRecords } from './sample-records';
 
 type Form = 'multiupdate' | 'update';
@@ -33,6 +39,8 @@ interface Options {
   repeat: number;
   durableQueue: boolean;
   cpuProf?: string;
+  brokerPid?: number;
+  nodeArgs: string[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -46,6 +54,7 @@ function parseOptions(argv: readonly string[]): Options {
     forms: ['multiupdate', 'update'],
     repeat: 1,
     durableQueue: false,
+    nodeArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -68,6 +77,8 @@ function parseOptions(argv: readonly string[]): Options {
     else if (a === '--forms') o.forms = v().split(',') as Form[];
     else if (a === '--durable-queue') o.durableQueue = true;
     else if (a === '--cpu-prof') o.cpuProf = v();
+    else if (a === '--broker-pid') o.brokerPid = int();
+    else if (a === '--node-args') o.nodeArgs = v().split(' ').filter((x) => x !== '');
     else throw new Error(`unknown option ${a} (see the head of bench/throughput.ts)`);
   }
   for (const f of o.forms) if (f !== 'multiupdate' && f !== 'update') throw new Error(`--forms: multiupdate or update, not ${f}`);
@@ -86,6 +97,10 @@ interface Row {
   readonly p99: number;
   readonly rssMiB?: number;
   readonly ratio?: number;
+  /** The collector's CPU time (all its processes) per record, µs: steadier than rates on a busy machine. */
+  readonly cpuUsPerRecord?: number;
+  /** The broker's CPU time per record, µs (with --broker-pid). */
+  readonly brokerUsPerRecord?: number;
   readonly ok: boolean;
   readonly note: string;
 }
@@ -107,17 +122,22 @@ function formBodies(form: Form, texts: readonly string[], records: number): Buff
 }
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
+const brokerCpu = (o: Options): number => (o.brokerPid ? cpuTicks(o.brokerPid) / 100 : 0);
 
 async function phaseCeiling(o: Options, repeat: number, form: Form, queue: CountingQueue, texts: readonly string[]): Promise<Row> {
   // The bodies the collector itself would publish, from its own converter.
   const batches = texts.map((t) => convertOk([t]).map((s) => Buffer.from(s)));
+  const broker0 = brokerCpu(o);
   const r = await measureCeiling({ exchange: queue.exchange, batches, count: o.bundles, warmup: o.warmup, channels: o.concurrency });
+  const brokerSeconds = brokerCpu(o) - broker0;
   const expected = (o.bundles + o.warmup) * o.records;
   const got = await queue.waitFor(expected);
   await queue.purge();
   return {
     repeat, form, workers: 0, recordsPerS: r.records / r.seconds, mbPerS: r.bytes / r.seconds / 1e6,
     p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99), ok: got === expected,
+    cpuUsPerRecord: (r.cpuSeconds * 1e6) / r.records,
+    brokerUsPerRecord: o.brokerPid ? (brokerSeconds * 1e6) / ((o.bundles + o.warmup) * o.records) : undefined,
     note: got === expected ? '' : `queue holds ${got} of ${expected}`,
   };
 }
@@ -127,19 +147,25 @@ async function phaseCollector(o: Options, repeat: number, form: Form, workers: n
     env: {
       GRACC_WORKERS: String(workers),
       GRACC_AMQP_ENABLE: 'true',
+      GRACC_AMQP_HOST: BROKER.hostname,
+      GRACC_AMQP_PORT: BROKER.port || '5672',
       GRACC_AMQP_EXCHANGE: queue.exchange,
       GRACC_AMQP_EXCHANGETYPE: 'fanout',
       GRACC_AMQP_FORMAT: 'json',
       GRACC_LOGLEVEL: 'info',
     },
-    nodeArgs: o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : [],
+    nodeArgs: [...o.nodeArgs, ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : [])],
     readyChecks: 2 * workers,
   });
   const notes: string[] = [];
   let ok = true;
   try {
     const warm = await postBundles({ url: collector.url, bodies, requests: o.warmup, concurrency: o.concurrency });
+    const cpu0 = collector.cpuSeconds();
+    const broker0 = brokerCpu(o);
     const r = await postBundles({ url: collector.url, bodies, requests: o.bundles, concurrency: o.concurrency });
+    const cpu = collector.cpuSeconds() - cpu0;
+    const brokerSeconds = brokerCpu(o) - broker0;
     const rss = collector.peakRss();
     for (const [what, n] of [...warm.failures, ...r.failures]) {
       ok = false;
@@ -161,7 +187,8 @@ async function phaseCollector(o: Options, repeat: number, form: Form, workers: n
     return {
       repeat, form, workers, recordsPerS, mbPerS: r.bytes / r.seconds / 1e6,
       p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99),
-      rssMiB: rss.totalBytes / 2 ** 20, ratio: recordsPerS / ceiling, ok, note: notes.join('; '),
+      rssMiB: rss.totalBytes / 2 ** 20, ratio: recordsPerS / ceiling, cpuUsPerRecord: (cpu * 1e6) / (r.requests * o.records),
+      brokerUsPerRecord: o.brokerPid ? (brokerSeconds * 1e6) / (r.requests * o.records) : undefined, ok, note: notes.join('; '),
     };
   } finally {
     if (collector.running) await collector.stop('SIGKILL');
@@ -173,10 +200,11 @@ const f1 = (x: number): string => x.toFixed(1);
 const f2 = (x: number): string => x.toFixed(2);
 
 function printRows(rows: readonly Row[]): void {
-  const header = ['form', 'workers', 'records/s', 'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'ratio', 'ok'];
+  const header = ['form', 'workers', 'records/s', 'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'CPU µs/rec', 'ratio', 'ok'];
   const lines = rows.map((r) => [
     r.form, r.workers === 0 ? 'bare amqplib' : String(r.workers), f0(r.recordsPerS), f1(r.mbPerS), f1(r.p50), f1(r.p99),
-    r.rssMiB === undefined ? '' : f0(r.rssMiB), r.ratio === undefined ? '' : f2(r.ratio), r.ok ? 'yes' : `NO ${r.note}`,
+    r.rssMiB === undefined ? '' : f0(r.rssMiB), r.cpuUsPerRecord === undefined ? '' : f0(r.cpuUsPerRecord),
+    r.ratio === undefined ? '' : f2(r.ratio), r.ok ? 'yes' : `NO ${r.note}`,
   ]);
   table(header, lines);
 }
@@ -202,16 +230,17 @@ function printRanges(rows: readonly Row[]): void {
     return [
       g0.form, g0.workers === 0 ? 'bare amqplib' : String(g0.workers), range(pick((r) => r.recordsPerS), f0), range(pick((r) => r.mbPerS), f1),
       range(pick((r) => r.p50), f1), range(pick((r) => r.p99), f1), g0.rssMiB === undefined ? '' : range(pick((r) => r.rssMiB), f0),
+      g0.cpuUsPerRecord === undefined ? '' : range(pick((r) => r.cpuUsPerRecord), f0),
       g0.ratio === undefined ? '' : range(pick((r) => r.ratio), f2), group.every((r) => r.ok) ? 'yes' : 'NO',
     ];
   });
-  table(['form', 'workers', 'records/s', 'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'ratio', 'ok'], lines);
+  table(['form', 'workers', 'records/s', 'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'CPU µs/rec', 'ratio', 'ok'], lines);
 }
 
 async function main(): Promise<number> {
   const o = parseOptions(process.argv.slice(2));
   log(`throughput: ${o.bundles} bundles of ${o.records} records per phase (+${o.warmup} warm-up), ${o.concurrency} concurrent, ` +
-    `workers ${o.workers.join(',')}, ${o.repeat} repeat(s), node ${process.version}, ${o.durableQueue ? 'durable' : 'transient'} queue`);
+    `workers ${o.workers.join(',')}, ${o.repeat} repeat(s), node ${process.version}, ${o.durableQueue ? 'durable' : 'transient'} queue on ${BROKER.host}`);
   const rows: Row[] = [];
   for (let repeat = 1; repeat <= o.repeat; repeat++) {
     for (const form of o.forms) {
@@ -220,12 +249,13 @@ async function main(): Promise<number> {
         const texts = bundleTexts(form, o.records, `r${repeat}-${form}`);
         const ceiling = await phaseCeiling(o, repeat, form, queue, texts);
         rows.push(ceiling);
-        log(`  #${repeat} ${form} bare publisher: ${f0(ceiling.recordsPerS)} records/s`);
+        log(`  #${repeat} ${form} bare publisher: ${f0(ceiling.recordsPerS)} records/s, publisher ${f0(ceiling.cpuUsPerRecord!)} µs/rec${ceiling.brokerUsPerRecord === undefined ? '' : `, broker ${f0(ceiling.brokerUsPerRecord)} µs/rec`}`);
         const bodies = formBodies(form, texts, o.records);
         for (const workers of o.workers) {
           const row = await phaseCollector(o, repeat, form, workers, queue, bodies, ceiling.recordsPerS);
           rows.push(row);
-          log(`  #${repeat} ${form} collector, ${workers} worker(s): ${f0(row.recordsPerS)} records/s, p99 ${f1(row.p99)} ms, ratio ${f2(row.ratio!)}${row.ok ? '' : ` FAILED ${row.note}`}`);
+          log(`  #${repeat} ${form} collector, ${workers} worker(s): ${f0(row.recordsPerS)} records/s, p99 ${f1(row.p99)} ms, ratio ${f2(row.ratio!)}, ` +
+            `collector ${f0(row.cpuUsPerRecord!)} µs/rec${row.brokerUsPerRecord === undefined ? '' : `, broker ${f0(row.brokerUsPerRecord)} µs/rec`}${row.ok ? '' : ` FAILED ${row.note}`}`);
         }
       } finally {
         await queue.delete();
@@ -233,7 +263,9 @@ async function main(): Promise<number> {
     }
   }
   console.log(`\nrecords/s over the measured bundles; MB/s = request bytes (bare publisher: message bytes); p50/p99 per ${o.records}-record bundle at ${o.concurrency} concurrent;`);
-  console.log('peak RSS = VmHWM of the collector process plus its workers; ratio = collector / bare publisher of the same repeat and form.\n');
+  console.log('peak RSS = VmHWM of the collector process plus its workers; CPU µs/rec = the collector\'s user+system CPU time per measured record');
+  console.log('(bare publisher: its own CPU time);');
+  console.log('ratio = collector / bare publisher of the same repeat and form.\n');
   printRows(rows);
   if (o.repeat > 1) {
     console.log(`\nmin–max over ${o.repeat} repeats:\n`);
