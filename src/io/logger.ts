@@ -10,6 +10,8 @@ export interface ServiceLog {
   reopen(): void;
   /** Switches between debug and the configured level (SIGUSR2); returns the new level. */
   toggleDebug(): LogLevel;
+  /** Writes out the lines still buffered for the log file and closes it: process.exit would drop them. */
+  close(): Promise<void>;
 }
 
 /** A file stream that can be swapped for a fresh one without the logger noticing. */
@@ -28,6 +30,10 @@ class ReopenableFile {
     const old = this.stream;
     this.stream = this.open();
     old.end();
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.stream.end(resolve));
   }
 
   private open(): WriteStream {
@@ -51,6 +57,7 @@ export function createServiceLog(target: string, level: LogLevel): ServiceLog {
   return {
     log,
     reopen: () => file?.reopen(),
+    close: () => file?.close() ?? Promise.resolve(),
     toggleDebug() {
       debugging = !debugging;
       const next: LogLevel = debugging ? 'debug' : level;
