@@ -157,7 +157,8 @@ export async function startCollector(options: StartOptions = {}): Promise<Collec
       throw new Error(`the collector was not ready within ${options.readyTimeoutMs ?? 20_000} ms: ${stderr}${collector.log().slice(-2000)}`);
     }
     const status = await get(`${collector.url}${path_}`).then((r) => r.status, () => 0);
-    if (status === 200) good++;
+    // and the collector says it listens (with several workers: once every one of them does)
+    if (status === 200 && /"msg":"listening"/.test(collector.log())) good++;
     else {
       good = 0;
       await new Promise((r) => setTimeout(r, 50));

@@ -62,14 +62,15 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   const workers = config.workers === 0 ? availableParallelism() : config.workers;
   if (workers > 1) return servePrimary(parsed, config, workers);
 
-  const { log, reopen, toggleDebug } = createServiceLog(parsed.logTarget, config.loglevel);
+  const { log, reopen, toggleDebug, close } = createServiceLog(parsed.logTarget, config.loglevel);
   log.info({ config: describeConfig(config) }, 'starting');
   const service = await startService(parsed, config, log);
   log.info({ address: config.address || '*', port: portOf(service.http), sinks: service.sinks.map((s) => `${s.name}(${s.format})`) }, 'listening');
   process.on('SIGUSR1', reopen).on('SIGHUP', reopen);
-  process.on('SIGUSR2', () => log.info({ level: toggleDebug() }, 'log level changed'));
+  // `logLevel`, not `level`: bunyan drops a line whose fields name `level`.
+  process.on('SIGUSR2', () => log.info({ logLevel: toggleDebug() }, 'log level changed'));
   return new Promise<number>((resolve) => {
-    const stop = (signal: string) => void service.stop(signal).then(() => resolve(0));
+    const stop = (signal: string) => void service.stop(signal).then(close).then(() => resolve(0));
     process.once('SIGTERM', () => stop('SIGTERM')).once('SIGINT', () => stop('SIGINT'));
   });
 }
@@ -130,10 +131,12 @@ const HEALTHY_RUN_MS = 10_000;
  * the collector (a port in use, say, would make every replacement die the same way).
  */
 function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number): Promise<number> {
-  const { log, reopen, toggleDebug } = createServiceLog(parsed.logTarget, config.loglevel);
+  const { log, reopen, toggleDebug, close } = createServiceLog(parsed.logTarget, config.loglevel);
   log.info({ config: describeConfig(config), workers: count }, 'starting');
   const live = new Map<number, Worker>();
-  const metrics = new ClusterMetrics(() => [...live.values()]);
+  /** Workers that listen: only they can have counted anything, and only they answer metrics requests. */
+  const serving = new Map<number, Worker>();
+  const metrics = new ClusterMetrics(() => [...serving.values()]);
   const restarts = new Set<NodeJS.Timeout>();
   let debugging = false;
   let started = false;
@@ -143,10 +146,12 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
   let readyCount = 0;
 
   return new Promise<number>((resolve) => {
+    let finished = false;
     const finishIfIdle = (): void => {
-      if (stopping && live.size === 0) {
+      if (stopping && live.size === 0 && !finished) {
+        finished = true;
         log.info('stopped');
-        resolve(failedToStart ? 1 : 0);
+        void close().then(() => resolve(failedToStart ? 1 : 0));
       }
     };
     const stop = (signal: NodeJS.Signals): void => {
@@ -167,6 +172,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
         if (metrics.onMessage(worker, m)) return;
         if (m?.type !== READY) return;
         ready = true;
+        serving.set(worker.id, worker);
         if (debugging) sendTo(worker, { type: DEBUG, on: true });
         if (!started && ++readyCount === count) {
           started = true;
@@ -175,6 +181,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
       });
       worker.on('exit', (code, signal) => {
         live.delete(worker.id);
+        serving.delete(worker.id);
         metrics.gone(worker);
         if (stopping) {
           if (code !== 0) log.warn({ pid: worker.process.pid, code, signal }, 'worker did not stop cleanly');
@@ -201,7 +208,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
     process.on('SIGUSR1', onReopen).on('SIGHUP', onReopen);
     process.on('SIGUSR2', () => {
       debugging = !debugging;
-      log.info({ level: toggleDebug() }, 'log level changed');
+      log.info({ logLevel: toggleDebug() }, 'log level changed');
       for (const w of live.values()) sendTo(w, { type: DEBUG, on: debugging });
     });
     // `on`, not `once`: a second signal (systemd and a terminal signal the whole group) must not kill it.
@@ -221,7 +228,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
  * are ignored here so that a signal sent to the whole process group acts once.
  */
 async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promise<number> {
-  const { log, reopen, toggleDebug } = createServiceLog(parsed.logTarget, config.loglevel);
+  const { log, reopen, toggleDebug, close } = createServiceLog(parsed.logTarget, config.loglevel);
   const ignore = (): void => {};
   process.on('SIGUSR1', ignore).on('SIGHUP', ignore).on('SIGUSR2', ignore);
   let debugging = false;
@@ -229,7 +236,7 @@ async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promis
     if (m?.type === REOPEN_LOG) reopen();
     else if (m?.type === DEBUG && m.on !== debugging) {
       debugging = !debugging;
-      log.info({ level: toggleDebug() }, 'log level changed');
+      log.info({ logLevel: toggleDebug() }, 'log level changed');
     }
   });
   // Listening for the stop signals before the service is up: the primary relays SIGTERM to a
@@ -243,7 +250,7 @@ async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promis
   log.info({ worker: cluster.worker?.id, port: portOf(service.http) }, 'worker listening');
   process.send?.({ type: READY, port: portOf(service.http) });
   return new Promise<number>((resolve) => {
-    onStop = (why) => void service.stop(why).then(() => resolve(0));
+    onStop = (why) => void service.stop(why).then(close).then(() => resolve(0));
     if (stopRequest !== undefined) onStop(stopRequest);
   });
 }

@@ -2,7 +2,7 @@
 // serves, /stats and /metrics add up all of them, a worker that dies is replaced, and
 // SIGTERM drains the bundles in flight and exits 0. Sinks: the file sink only.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -95,6 +95,33 @@ describe('several workers', { timeout: 60_000 }, () => {
     assert.match(metrics, new RegExp(`^gracc_requests_total\\{status="200"\\} ${before['Requests']! + N + pings}$`, 'm'));
     // each worker published to the file with its own sink
     assert.equal(readFileSync(recordsFile, 'utf8').trim().split('\n').length, N * RECORDS_PER_BUNDLE);
+  });
+
+  it('SIGUSR2 and SIGHUP to the primary act once in every worker; sent to a worker directly, they are ignored', async () => {
+    const workers = collector.workerPids();
+    const levelChanges = (): { pid: number; logLevel: string }[] =>
+      collector.log().split('\n').filter((l) => l.includes('"msg":"log level changed"')).map((l) => JSON.parse(l) as { pid: number; logLevel: string });
+    process.kill(workers[0]!, 'SIGUSR2'); // ignored: the primary decides
+    process.kill(collector.pid, 'SIGUSR2');
+    const changes = await until('every process to switch to debug', () => {
+      const c = levelChanges();
+      return c.length >= 3 ? c : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 300)); // a second toggle, if any, would show by now
+    assert.deepEqual(levelChanges().map((c) => `${c.pid} ${c.logLevel}`).sort(), [collector.pid, ...workers].map((p) => `${p} debug`).sort());
+    assert.equal(changes.length, 3);
+    process.kill(collector.pid, 'SIGUSR2'); // back to info
+    await until('every process to switch back', () => (levelChanges().length === 6 ? true : undefined));
+
+    // SIGHUP: every process reopens the log file, so after a rotation the workers write to the new one.
+    const rotated = `${collector.logFile}.1`;
+    renameSync(collector.logFile, rotated);
+    process.kill(collector.pid, 'SIGHUP');
+    await until('the workers to log to the new file', async () => {
+      await post(collector.url, form({ command: 'update', arg1: 'xxx' }));
+      return new Set(requestPids(collector)).size === 2 ? true : undefined;
+    });
+    assert.ok(collector.running);
   });
 
   it('replaces a worker that dies, and goes on serving', async () => {
