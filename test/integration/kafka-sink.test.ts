@@ -1,21 +1,16 @@
 // Integration tests of the Kafka sink against the real broker of scripts/services.sh
 // (127.0.0.1:9092). Some tests stop or pause that broker and always bring it back.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import bunyan from 'bunyan';
-import { type Admin, Kafka, type KafkaMessage, logLevel, type Producer, type ProducerRecord } from 'kafkajs';
+import { Kafka, type KafkaMessage, type Producer, type ProducerRecord } from 'kafkajs';
 import { filter, firstValueFrom, lastValueFrom, timeout } from 'rxjs';
 import { createKafkaSink, type KafkaSink, type KafkaSinkOptions } from '../../src/io/kafka';
 import { type OutboundMessage, SinkError } from '../../src/io/sink';
+import { ensureKafka, KAFKA_BROKER, KafkaTestClient, kafkaPid, restoreKafka, startKafka, stopKafka } from '../support/kafka';
 
-const ROOT = path.resolve(__dirname, '../../..');
-const BROKER = '127.0.0.1:9092';
+const BROKER = KAFKA_BROKER;
 const TIMEOUT_MS = 3000;
 /** How much later than timeoutMs a failed publish may report. */
 const SLACK_MS = 1500;
@@ -25,15 +20,6 @@ const log = bunyan.createLogger({
   level: (process.env.TEST_LOG_LEVEL as bunyan.LogLevel | undefined) ?? 'fatal',
   serializers: bunyan.stdSerializers,
 });
-
-function services(action: 'start' | 'stop'): void {
-  execFileSync('bash', [path.join(ROOT, 'scripts/services.sh'), action], {
-    cwd: ROOT,
-    env: { ...process.env, GRACC_SERVICES: 'kafka' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-    timeout: 300_000,
-  });
-}
 
 function sinkOptions(topic: string, extra: Partial<KafkaSinkOptions> = {}): KafkaSinkOptions {
   return {
@@ -83,71 +69,14 @@ const waitAvailable = (sink: KafkaSink, ms: number): Promise<unknown> =>
 const waitUnavailable = (sink: KafkaSink, ms: number): Promise<unknown> =>
   firstValueFrom(sink.unavailable$.pipe(filter((reason) => reason !== null), timeout(ms)));
 
-let kafka: Kafka;
-let admin: Admin;
-
-/** Kafka's default limit of a record batch (message.max.bytes, the topic's max.message.bytes). */
-const BROKER_DEFAULT_MAX_BYTES = 1024 * 1024 + 12;
+let client: KafkaTestClient;
 
 /** A new topic with one partition; its batch limit is Kafka's default (1 MiB) unless given. */
-async function newTopic(maxMessageBytes = BROKER_DEFAULT_MAX_BYTES): Promise<string> {
-  const topic = `gracc-test-${randomUUID()}`;
-  const created = await admin.createTopics({
-    topics: [
-      {
-        topic,
-        numPartitions: 1,
-        replicationFactor: 1,
-        configEntries: [{ name: 'max.message.bytes', value: String(maxMessageBytes) }],
-      },
-    ],
-    waitForLeaders: true,
-  });
-  assert.ok(created, `topic ${topic} was not created`);
-  return topic;
-}
+const newTopic = (maxMessageBytes?: number): Promise<string> =>
+  client.createTopic({ what: 'sink', ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }) });
 
-/** Reads the whole topic (partition 0) from the beginning: as many messages as its end offset says. */
-async function readTopic(topic: string, withinMs = 30_000): Promise<KafkaMessage[]> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  const end = Number(offsets.find((o) => o.partition === 0)?.high ?? 0);
-  if (end === 0) return [];
-  const consumer = kafka.consumer({
-    groupId: `gracc-test-${randomUUID()}`,
-    sessionTimeout: 6000,
-    heartbeatInterval: 500,
-    maxWaitTimeInMs: 100,
-    retry: { retries: 3 },
-  });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const messages: KafkaMessage[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`read ${messages.length} of ${end} messages of ${topic} within ${withinMs} ms`)),
-        withinMs,
-      );
-      consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            if (Number(message.offset) < end) messages.push(message);
-            if (Number(message.offset) >= end - 1) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch((err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        });
-    });
-    return messages;
-  } finally {
-    await consumer.disconnect();
-  }
-}
+/** Reads the whole topic from the beginning: as many messages as its end offsets say. */
+const readTopic = (topic: string, withinMs = 30_000): Promise<KafkaMessage[]> => client.readTopic(topic, { withinMs });
 
 function assertMessage(actual: KafkaMessage | undefined, expected: OutboundMessage): void {
   assert.ok(actual, `message ${expected.key} is missing`);
@@ -181,25 +110,15 @@ function spySends(onSend: (record: ProducerRecord) => void): () => void {
 const recordBytes = (record: ProducerRecord): number =>
   record.messages.reduce((n, m) => n + (m.value as Buffer).length + Buffer.byteLength((m.key as string | null) ?? ''), 0);
 
-/** Kafka's process id from services.sh's pid file, for pausing it; null when not known. */
-function kafkaPid(): number | null {
-  const dir = process.env.GRACC_SERVICES_DIR ?? path.join(homedir(), '.cache/gracc-collector-services');
-  const file = path.join(dir, 'kafka/kafka.pid');
-  if (!existsSync(file)) return null;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
-}
-
 describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
   before(async () => {
-    services('start');
-    kafka = new Kafka({ brokers: [BROKER], clientId: 'gracc-collector-test-reader', logLevel: logLevel.NOTHING });
-    admin = kafka.admin();
-    await admin.connect();
+    ensureKafka();
+    client = new KafkaTestClient([BROKER], 'gracc-collector-test-reader');
   });
 
   after(async () => {
-    await admin?.disconnect();
+    await restoreKafka();
+    await client?.close();
   });
 
   it('publishes a bundle as records with key, value and content-type, confirmed before completion', async () => {
@@ -368,7 +287,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
 
       let downMs = 0;
       try {
-        services('stop');
+        await stopKafka();
         const first = await publishFailure(sink, bundle('down1', 10));
         assert.equal(first.error.sink, 'kafka');
         assert.equal(first.error.failure, 'down', first.error.message);
@@ -379,7 +298,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
         assert.ok(second.ms <= TIMEOUT_MS + SLACK_MS, `failed after ${second.ms} ms`);
         downMs = Date.now();
       } finally {
-        services('start');
+        await startKafka();
       }
       await waitAvailable(sink, 60_000);
       log.info({ ms: Date.now() - downMs }, 'available again');

@@ -1,0 +1,236 @@
+// The real Kafka of scripts/services.sh (127.0.0.1:9092: one KRaft broker+controller, topics
+// created on first use) for integration tests: bring it up, stop it and start it again
+// (always restored), create topics of a test's own and read back everything in one.
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+
+export const KAFKA_BROKER = process.env['GRACC_TEST_KAFKA_BROKER'] ?? '127.0.0.1:9092';
+const ROOT = path.resolve(__dirname, '../../..');
+const SERVICES = path.join(ROOT, 'scripts/services.sh');
+
+/** Kafka's default limit of a record batch (message.max.bytes, a topic's max.message.bytes). */
+export const BROKER_DEFAULT_MAX_BYTES = 1024 * 1024 + 12;
+
+/** A topic name no other test uses: `gracc-it-<what>-<random>`. */
+export const uniqueTopic = (what = 't') => `gracc-it-${what}-${randomBytes(5).toString('hex')}`;
+
+const servicesEnv = () => ({ ...process.env, GRACC_SERVICES: 'kafka' });
+
+/** Brings Kafka up with scripts/services.sh (idempotent; restarts one a test left stopped). */
+export function ensureKafka(): void {
+  if (!existsSync(SERVICES)) return; // then the broker is expected to be up already
+  execFileSync('bash', [SERVICES, 'start'], { cwd: ROOT, env: servicesEnv(), stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+}
+
+/** `scripts/services.sh stop|start` for Kafka only, without blocking the event loop (HTTP streams go on meanwhile). */
+function services(action: 'start' | 'stop'): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile('bash', [SERVICES, action], { cwd: ROOT, env: servicesEnv(), timeout: 300_000 }, (err, _stdout, stderr) =>
+      err ? reject(new Error(`services.sh ${action} (kafka): ${err.message}\n${stderr}`)) : resolve()));
+}
+
+let stopped = false;
+
+/** Stops the broker (SIGTERM, a clean shutdown). Undo with `startKafka`, or use `withKafkaStopped`. */
+export async function stopKafka(): Promise<void> {
+  stopped = true;
+  await services('stop');
+}
+
+/** Starts the broker again and resolves once it answers metadata requests. */
+export async function startKafka(): Promise<void> {
+  await services('start');
+  stopped = false;
+}
+
+/** Runs `fn` with Kafka stopped; Kafka is ALWAYS started again, even when `fn` throws. */
+export async function withKafkaStopped<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    await stopKafka();
+    return await fn();
+  } finally {
+    await startKafka();
+  }
+}
+
+/** Starts Kafka again if this process stopped it and did not start it (for `after` hooks); does nothing otherwise. */
+export async function restoreKafka(): Promise<void> {
+  if (stopped) await startKafka();
+}
+
+/** Kafka's process id from services.sh's pid file (to pause it with SIGSTOP); null when not known. */
+export function kafkaPid(): number | null {
+  const dir = process.env['GRACC_SERVICES_DIR'] ?? path.join(homedir(), '.cache/gracc-collector-services');
+  const file = path.join(dir, 'kafka/kafka.pid');
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+export interface TopicOptions {
+  /** Name prefix (see `uniqueTopic`). */
+  readonly what?: string;
+  /** Default 1: then the messages come back in the order they were written. */
+  readonly partitions?: number;
+  /** The topic's max.message.bytes; default Kafka's own (1 MiB). */
+  readonly maxMessageBytes?: number;
+  /** More topic configuration entries. */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+/** A message read back, with its partition. */
+export type TopicMessage = KafkaMessage & { readonly partition: number };
+
+export interface ReadOptions {
+  /** Wait until the topic holds at least this many messages (end offsets; default 0). */
+  readonly atLeast?: number;
+  /** Time limit for the whole read, ms (default 30000). */
+  readonly withinMs?: number;
+}
+
+/**
+ * A test's own kafkajs client of the broker: creates topics (deleted again on `close`) and
+ * reads a topic back. Reading needs a consumer group: each read joins a new one, with a
+ * short session and heartbeat so that the join is quick (the broker's
+ * group.initial.rebalance.delay.ms is 0), and reads up to the end offsets taken before.
+ */
+export class KafkaTestClient {
+  readonly kafka: Kafka;
+  private admin: Admin | undefined;
+  private readonly owned = new Set<string>();
+
+  constructor(readonly brokers: readonly string[] = [KAFKA_BROKER], clientId = 'gracc-it-reader') {
+    this.kafka = new Kafka({ brokers: [...brokers], clientId, logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+  }
+
+  /** The admin client, connected; after a broker restart the next call connects a new one. */
+  private async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      if (!this.admin) {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        this.admin = admin;
+      }
+      try {
+        return await fn(this.admin);
+      } catch (e) {
+        if (attempt >= 2 || !/connect|closed|socket/i.test(String(e))) throw e;
+        await this.admin.disconnect().catch(() => {});
+        this.admin = undefined;
+      }
+    }
+  }
+
+  /** Creates a new topic (its leader elected) and returns its name; deleted on `close`. */
+  async createTopic(options: TopicOptions = {}): Promise<string> {
+    const topic = uniqueTopic(options.what);
+    const config = { 'max.message.bytes': String(options.maxMessageBytes ?? BROKER_DEFAULT_MAX_BYTES), ...options.config };
+    const created = await this.withAdmin((admin) =>
+      admin.createTopics({
+        topics: [{
+          topic,
+          numPartitions: options.partitions ?? 1,
+          replicationFactor: 1,
+          configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+        }],
+        waitForLeaders: true,
+      }));
+    if (!created) throw new Error(`topic ${topic} was not created`);
+    this.owned.add(topic);
+    return topic;
+  }
+
+  /** Each partition's [low, high) offsets: the messages it holds now. */
+  async offsets(topic: string): Promise<Map<number, { low: number; high: number }>> {
+    const offsets = await this.withAdmin((admin) => admin.fetchTopicOffsets(topic));
+    return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
+  }
+
+  /** How many messages the topic holds now. */
+  async count(topic: string): Promise<number> {
+    let n = 0;
+    for (const { low, high } of (await this.offsets(topic)).values()) n += high - low;
+    return n;
+  }
+
+  /**
+   * Reads every message the topic holds (once it holds `atLeast`): partition by partition in
+   * offset order, from the earliest to the end offsets taken when the read starts.
+   */
+  async readTopic(topic: string, options: ReadOptions = {}): Promise<TopicMessage[]> {
+    const { atLeast = 0, withinMs = 30_000 } = options;
+    const deadline = Date.now() + withinMs;
+    let ends = await this.offsets(topic);
+    const total = () => [...ends.values()].reduce((n, o) => n + o.high - o.low, 0);
+    while (total() < atLeast) {
+      if (Date.now() > deadline) throw new Error(`topic ${topic} holds ${total()} messages, not ${atLeast}, after ${withinMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+      ends = await this.offsets(topic);
+    }
+    const pending = new Set([...ends].filter(([, o]) => o.high > o.low).map(([p]) => p));
+    if (pending.size === 0) return [];
+
+    const byPartition = new Map<number, TopicMessage[]>();
+    const consumer = this.kafka.consumer({
+      groupId: `gracc-it-reader-${randomBytes(6).toString('hex')}`,
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 3 },
+    });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const got = [...byPartition.values()].reduce((n, ms) => n + ms.length, 0);
+          reject(new Error(`read ${got} of ${total()} messages of ${topic} within ${withinMs} ms`));
+        }, Math.max(1000, deadline - Date.now()));
+        consumer
+          .run({
+            eachMessage: async ({ partition, message }) => {
+              const end = ends.get(partition)?.high ?? 0;
+              const offset = Number(message.offset);
+              if (offset < end) {
+                let list = byPartition.get(partition);
+                if (!list) byPartition.set(partition, (list = []));
+                list.push({ ...message, partition });
+              }
+              if (offset >= end - 1 && pending.delete(partition) && pending.size === 0) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          })
+          .catch((err: unknown) => {
+            clearTimeout(timer);
+            reject(err as Error);
+          });
+      });
+    } finally {
+      await consumer.disconnect().catch(() => {});
+    }
+    return [...byPartition.keys()].sort((a, b) => a - b).flatMap((p) => byPartition.get(p)!);
+  }
+
+  /** Deletes the topics it created and disconnects. */
+  async close(): Promise<void> {
+    if (this.owned.size > 0) {
+      await this.withAdmin((admin) => admin.deleteTopics({ topics: [...this.owned], timeout: 10_000 })).catch(() => {});
+      this.owned.clear();
+    }
+    await this.admin?.disconnect().catch(() => {});
+    this.admin = undefined;
+  }
+}
+
+/** The text of a message's header (kafkajs gives Buffers, or arrays of them for repeated headers). */
+export function headerText(message: KafkaMessage, name: string): string | undefined {
+  const h = message.headers?.[name];
+  if (h === undefined) return undefined;
+  return (Array.isArray(h) ? h[0] : h)?.toString();
+}
