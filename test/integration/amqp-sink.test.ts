@@ -4,17 +4,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import bunyan from 'bunyan';
 import { filter, firstValueFrom, lastValueFrom, timeout, toArray } from 'rxjs';
 import { type AmqpSink, type AmqpSinkOptions, amqpDisplayUrl, amqpUrl, createAmqpSink } from '../../src/io/amqp';
 import { type OutboundMessage, SinkError } from '../../src/io/sink';
+import { ensureRabbit } from '../support/rabbit';
+import { messageBundle, publish, publishFailure } from '../support/sink-messages';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 const log = bunyan.createLogger({
@@ -23,16 +22,6 @@ const log = bunyan.createLogger({
   serializers: bunyan.stdSerializers,
 });
 
-function services(): void {
-  const script = path.join(ROOT, 'scripts/services.sh');
-  if (!existsSync(script)) return; // then the broker is expected to be up already
-  execFileSync('bash', [script, 'start'], {
-    cwd: ROOT,
-    env: { ...process.env, GRACC_SERVICES: 'rabbitmq' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-    timeout: 300_000,
-  });
-}
 
 function rabbitmqctl(...args: string[]): void {
   execFileSync('rabbitmqctl', args, { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
@@ -62,30 +51,6 @@ function sinkOptions(exchange: string, extra: Partial<AmqpSinkOptions> = {}): Am
   };
 }
 
-function bundle(prefix: string, n: number, size = 200): OutboundMessage[] {
-  return Array.from({ length: n }, (_, i) => {
-    const xml = i % 5 === 4;
-    const text = xml
-      ? `<JobUsageRecord><RecordIdentity recordId="${prefix}-${i}"/><Note>é ${'x'.repeat(size)}</Note></JobUsageRecord>`
-      : JSON.stringify({ RecordId: `${prefix}-${i}`, note: `ü ${'y'.repeat(size)}` });
-    return { key: `${prefix}-${i}`, body: Buffer.from(text), contentType: xml ? 'text/xml' : 'application/json' };
-  });
-}
-
-const publish = (sink: AmqpSink, messages: readonly OutboundMessage[]): Promise<void> =>
-  lastValueFrom(sink.publish(messages), { defaultValue: undefined });
-
-/** Publishes and returns the error (a SinkError is expected) and how long it took to come. */
-async function publishFailure(sink: AmqpSink, messages: readonly OutboundMessage[]): Promise<{ error: SinkError; ms: number }> {
-  const t0 = Date.now();
-  try {
-    await publish(sink, messages);
-  } catch (error) {
-    assert.ok(error instanceof SinkError, `expected a SinkError, got ${String(error)}`);
-    return { error, ms: Date.now() - t0 };
-  }
-  assert.fail(`publish succeeded after ${Date.now() - t0} ms, but it should have failed`);
-}
 
 const waitUnavailable = (sink: AmqpSink, test: (reason: string | null) => boolean, ms: number): Promise<string | null> =>
   firstValueFrom(sink.unavailable$.pipe(filter(test), timeout(ms)));
@@ -188,7 +153,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
   };
 
   before(async () => {
-    services();
+    ensureRabbit();
     await reopenAdmin();
   });
 
@@ -223,7 +188,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
     assert.equal(sink.name, 'amqp');
     assert.equal(sink.format, 'json');
     const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
-    const messages = bundle('a', 250);
+    const messages = messageBundle('a', 250);
     await publish(sink, messages);
     const got = await getAll(channel, queue, messages.length);
     assert.equal(got.length, messages.length);
@@ -246,7 +211,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
     const exchange = uniqueName();
     const sink = await newSink(sinkOptions(exchange));
     const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
-    const publication = sink.publish(bundle('cold', 3));
+    const publication = sink.publish(messageBundle('cold', 3));
     await new Promise((r) => setTimeout(r, 200));
     assert.equal((await channel.checkQueue(queue)).messageCount, 0);
     await lastValueFrom(publication, { defaultValue: undefined });
@@ -257,8 +222,8 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
     const exchange = uniqueName();
     const sink = await newSink(sinkOptions(exchange));
     const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
-    const big = bundle('big', 10_000, 1000);
-    const small = Array.from({ length: 8 }, (_, b) => bundle(`s${b}`, 100));
+    const big = messageBundle('big', 10_000, 1000);
+    const small = Array.from({ length: 8 }, (_, b) => messageBundle(`s${b}`, 100));
     await Promise.all([publish(sink, big), ...small.map((m) => publish(sink, m))]);
     assert.equal((await channel.checkQueue(queue)).messageCount, 10_000 + 800);
     await channel.purgeQueue(queue);
@@ -267,13 +232,13 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
   it('fails with "returned" when a message cannot be routed (no queue bound), though the broker acks it', async () => {
     const exchange = uniqueName();
     const sink = await newSink(sinkOptions(exchange));
-    const { error } = await publishFailure(sink, bundle('r', 5));
+    const { error } = await publishFailure(sink, messageBundle('r', 5));
     assert.equal(error.failure, 'returned');
     assert.equal(error.sink, 'amqp');
     assert.match(error.message, /NO_ROUTE/);
     // only the unroutable bundle fails: another routing key with a queue works meanwhile
     const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
-    await publish(sink, bundle('ok', 5));
+    await publish(sink, messageBundle('ok', 5));
     assert.equal((await getAll(channel, queue, 5)).length, 5);
   });
 
@@ -281,7 +246,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
     const exchange = uniqueName();
     const sink = await newSink(sinkOptions(exchange));
     await bindQueue(channel, exchange, 'gracc.osg.raw', { 'x-max-length': 3, 'x-overflow': 'reject-publish' });
-    const { error } = await publishFailure(sink, bundle('n', 10));
+    const { error } = await publishFailure(sink, messageBundle('n', 10));
     assert.equal(error.failure, 'nack');
   });
 
@@ -293,7 +258,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
       rabbitmqctl('set_vm_memory_high_watermark', '0');
       // RabbitMQ tells a connection it is blocked (connection.blocked) only once it publishes:
       // the first bundle after the alarm brings the notice, and fails with it
-      const first = await publishFailure(sink, bundle('b1', 3));
+      const first = await publishFailure(sink, messageBundle('b1', 3));
       assert.equal(first.error.failure, 'blocked');
       assert.ok(first.ms < 5000, `failed after ${first.ms} ms`);
       const reason = await waitUnavailable(sink, (r) => r !== null, 1000);
@@ -301,14 +266,14 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
       // from then on, at once, without sending
       const t0 = Date.now();
       let failure: string | undefined;
-      sink.publish(bundle('b2', 3)).subscribe({ error: (e: SinkError) => (failure = e.failure) });
+      sink.publish(messageBundle('b2', 3)).subscribe({ error: (e: SinkError) => (failure = e.failure) });
       assert.equal(failure, 'blocked', 'errors synchronously on subscribe');
       assert.ok(Date.now() - t0 < 50);
     } finally {
       rabbitmqctl('set_vm_memory_high_watermark', '0.4');
     }
     await waitAvailable(sink, 10_000);
-    await publish(sink, bundle('b3', 3));
+    await publish(sink, messageBundle('b3', 3));
     // the failed bundle's messages were held up, not lost: they arrive too (a resend would be a duplicate)
     const got = await getAll(channel, queue, 6);
     assert.deepStrictEqual(
@@ -326,7 +291,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
       stopped = true;
       const reason = await waitUnavailable(sink, (r) => r !== null, 10_000);
       assert.match(reason ?? '', /not connected to amqp:\/\/127\.0\.0\.1:5672/);
-      const { error, ms } = await publishFailure(sink, bundle('d', 3));
+      const { error, ms } = await publishFailure(sink, messageBundle('d', 3));
       assert.equal(error.failure, 'down');
       assert.ok(ms < 50, `failed after ${ms} ms`);
     } finally {
@@ -339,7 +304,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
     await reopenAdmin();
     try {
       const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
-      await publish(sink, bundle('again', 20));
+      await publish(sink, messageBundle('again', 20));
       assert.equal((await getAll(channel, queue, 20)).length, 20);
     } finally {
       await channel.deleteExchange(exchange).catch(() => {});
@@ -357,7 +322,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
       // the broker gets the messages but its confirms never reach the sink
       proxy.stallReplies();
       let settled = false;
-      const inFlight = publishFailure(sink, bundle('f', 50)).finally(() => (settled = true));
+      const inFlight = publishFailure(sink, messageBundle('f', 50)).finally(() => (settled = true));
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(settled, false, 'no confirms, no completion');
       assert.equal((await channel.checkQueue(queue)).messageCount, 50, 'the broker has them');
@@ -379,7 +344,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
       // the broker is reachable again: the sink reconnects by itself, and the schedule restarts
       proxy.refuse = false;
       await waitAvailable(sink, 3000);
-      await publish(sink, bundle('g', 5));
+      await publish(sink, messageBundle('g', 5));
       proxy.attempts.length = 0;
       proxy.refuse = true;
       proxy.dropAll();
@@ -404,7 +369,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
       assert.equal(await firstValueFrom(sink.unavailable$), `not connected to amqp://127.0.0.1:${port}`);
       await new Promise((r) => setTimeout(r, 450));
       assert.ok(proxy.attempts.length >= 3, `${proxy.attempts.length} attempts`);
-      const { error, ms } = await publishFailure(sink, bundle('x', 1));
+      const { error, ms } = await publishFailure(sink, messageBundle('x', 1));
       assert.equal(error.failure, 'down');
       assert.ok(ms < 50);
       proxy.refuse = false;
@@ -441,7 +406,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
     sinks.push(sink);
     try {
       await assert.rejects(waitAvailable(sink, 1000), /Timeout/);
-      const { error } = await publishFailure(sink, bundle('x', 1));
+      const { error } = await publishFailure(sink, messageBundle('x', 1));
       assert.equal(error.failure, 'down');
     } finally {
       await channel.deleteExchange(exchange);
@@ -457,7 +422,7 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
     const reasons = lastValueFrom(sink.unavailable$.pipe(toArray()));
     await sink.close();
     assert.deepStrictEqual((await reasons).slice(-1), ['the amqp sink is closed']);
-    const { error } = await publishFailure(sink, bundle('c', 1));
+    const { error } = await publishFailure(sink, messageBundle('c', 1));
     assert.equal(error.failure, 'down');
     await sink.close(); // idempotent
   });

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { ConsumeMessage } from 'amqplib';
-import { SaxesParser } from 'saxes';
 import {
   compareGracc, corpus, envelope, envelopeRecords, type GeneratedRecord, jobRecords, multiupdate, parseJsonExact, PING,
-  probeDetails, realBundles, replication, replicationRecords, update,
+  probeDetails, realBundles, replication, replicationRecords, update, rootOfXml,
 } from '../support/bundles';
 import { CollectorProcess, formBody, type HttpAnswer, sleep, waitUntil } from '../support/collector-process';
 import { convertError, convertOk } from '../support/convert';
@@ -52,17 +51,6 @@ function assertOk(a: HttpAnswer, what = 'the bundle'): void {
   assert.equal(a.body, 'OK');
 }
 
-/** The top element's local name of an XML document, which must be well-formed with its namespaces declared. */
-function rootOfXml(doc: string): string {
-  const parser = new SaxesParser({ xmlns: true });
-  let root: string | undefined;
-  parser.on('opentag', (tag) => (root ??= tag.local));
-  parser.on('error', (e) => {
-    throw e;
-  });
-  parser.write(doc).close();
-  return root ?? '';
-}
 
 describe('gracc-collector over RabbitMQ, through its HTTP endpoint', { timeout: 110_000 }, () => {
   const admin = new RabbitAdmin();

@@ -8,10 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { ConsumeMessage } from 'amqplib';
-import { SaxesParser } from 'saxes';
 import type { Format } from '../../src/records/formats';
 import {
-  compareGracc, envelopeRecords, type GeneratedRecord, jobRecords, multiupdate, parseJsonExact, realBundles, replicationRecords, update,
+  compareGracc, envelopeRecords, type GeneratedRecord, jobRecords, multiupdate, parseJsonExact, realBundles, replicationRecords, update, rootOfXml,
 } from '../support/bundles';
 import { CollectorProcess, type HttpAnswer, sleep, waitUntil } from '../support/collector-process';
 import { convertOk } from '../support/convert';
@@ -132,17 +131,6 @@ function idIn(got: Got): string {
   return /recordId="([^"]*)"/.exec(text)?.[1] ?? /<(?:\w+:)?UniqueID>([^<]*)</.exec(text)?.[1] ?? '';
 }
 
-/** The top element's local name of an XML document, which must be well-formed with its namespaces declared. */
-function rootOfXml(doc: string): string {
-  const parser = new SaxesParser({ xmlns: true });
-  let root: string | undefined;
-  parser.on('opentag', (tag) => (root ??= tag.local));
-  parser.on('error', (e) => {
-    throw e;
-  });
-  parser.write(doc).close();
-  return root ?? '';
-}
 
 /** What is wrong with a message that should be this record in this format (Kafka: also its key), or null. */
 function problemOf(got: Got | undefined, e: Expected, fmt: Format): string | null {

@@ -8,6 +8,7 @@ import { Kafka, type KafkaMessage, type Producer, type ProducerRecord } from 'ka
 import { filter, firstValueFrom, lastValueFrom, timeout } from 'rxjs';
 import { createKafkaSink, type KafkaSink, type KafkaSinkOptions } from '../../src/io/kafka';
 import { type OutboundMessage, SinkError } from '../../src/io/sink';
+import { messageBundle, publish, publishFailure } from '../support/sink-messages';
 import { ensureKafka, KAFKA_BROKER, KafkaTestClient, kafkaPid, restoreKafka, startKafka, stopKafka } from '../support/kafka';
 
 const BROKER = KAFKA_BROKER;
@@ -38,30 +39,6 @@ function sinkOptions(topic: string, extra: Partial<KafkaSinkOptions> = {}): Kafk
   };
 }
 
-function bundle(prefix: string, n: number, size = 200): OutboundMessage[] {
-  return Array.from({ length: n }, (_, i) => {
-    const xml = i % 5 === 4;
-    const text = xml
-      ? `<JobUsageRecord><RecordIdentity recordId="${prefix}-${i}"/><Note>é ${'x'.repeat(size)}</Note></JobUsageRecord>`
-      : JSON.stringify({ RecordId: `${prefix}-${i}`, note: `ü ${'y'.repeat(size)}` });
-    return { key: `${prefix}-${i}`, body: Buffer.from(text), contentType: xml ? 'text/xml' : 'application/json' };
-  });
-}
-
-const publish = (sink: KafkaSink, messages: readonly OutboundMessage[]): Promise<void> =>
-  lastValueFrom(sink.publish(messages), { defaultValue: undefined });
-
-/** Publishes and returns the error (a SinkError is expected) and how long it took to come. */
-async function publishFailure(sink: KafkaSink, messages: readonly OutboundMessage[]): Promise<{ error: SinkError; ms: number }> {
-  const t0 = Date.now();
-  try {
-    await publish(sink, messages);
-  } catch (error) {
-    assert.ok(error instanceof SinkError, `expected a SinkError, got ${String(error)}`);
-    return { error, ms: Date.now() - t0 };
-  }
-  assert.fail(`publish succeeded after ${Date.now() - t0} ms, but it should have failed`);
-}
 
 const waitAvailable = (sink: KafkaSink, ms: number): Promise<unknown> =>
   firstValueFrom(sink.unavailable$.pipe(filter((reason) => reason === null), timeout(ms)));
@@ -128,7 +105,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
       assert.equal(sink.name, 'kafka');
       assert.equal(sink.format, 'json');
       await waitAvailable(sink, 30_000);
-      const messages = bundle('rec', 120);
+      const messages = messageBundle('rec', 120);
       await publish(sink, messages);
       const read = await readTopic(topic);
       assert.equal(read.length, messages.length);
@@ -142,7 +119,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     const topic = await newTopic();
     const sink = createKafkaSink(sinkOptions(topic));
     try {
-      const messages = [...bundle('early', 3), { key: '', body: Buffer.from('{"no":"id"}'), contentType: 'application/json' }];
+      const messages = [...messageBundle('early', 3), { key: '', body: Buffer.from('{"no":"id"}'), contentType: 'application/json' }];
       await publish(sink, messages);
       const read = await readTopic(topic);
       assert.equal(read.length, 4);
@@ -159,7 +136,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     const sink = createKafkaSink(sinkOptions(topic, { maxSendBytes: 64 * 1024 }));
     try {
       await waitAvailable(sink, 30_000);
-      const bundles = Array.from({ length: 24 }, (_, b) => bundle(`c${b}`, 50, 500));
+      const bundles = Array.from({ length: 24 }, (_, b) => messageBundle(`c${b}`, 50, 500));
       await Promise.all(bundles.map((messages) => publish(sink, messages)));
       const read = await readTopic(topic);
       const byKey = new Map<string, KafkaMessage[]>();
@@ -187,7 +164,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     const sink = createKafkaSink(sinkOptions(topic));
     try {
       await waitAvailable(sink, 30_000);
-      const messages = bundle('big', 4000, 2000);
+      const messages = messageBundle('big', 4000, 2000);
       const bytes = messages.reduce((n, m) => n + m.body.length + m.key.length, 0);
       assert.ok(bytes > 8_000_000, `${bytes} bytes`);
       const t0 = performance.now();
@@ -224,10 +201,10 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     restore();
     try {
       await waitAvailable(sink, 30_000);
-      const small = Array.from({ length: 6 }, (_, b) => bundle(`s${b}`, 5, 300));
-      const split = bundle('split', 150, 1000); // ~150 KiB: about 20 sends
+      const small = Array.from({ length: 6 }, (_, b) => messageBundle(`s${b}`, 5, 300));
+      const split = messageBundle('split', 150, 1000); // ~150 KiB: about 20 sends
       const huge = { key: 'huge', body: Buffer.from(JSON.stringify({ RecordId: 'huge', x: 'z'.repeat(16 * 1024) })), contentType: 'application/json' };
-      const alone = [...bundle('alone', 3, 100), huge, ...bundle('alone2', 3, 100)];
+      const alone = [...messageBundle('alone', 3, 100), huge, ...messageBundle('alone2', 3, 100)];
       await Promise.all([
         publish(sink, small[0]!),
         publish(sink, split),
@@ -236,7 +213,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
         ...small.slice(2).map((messages) => publish(sink, messages)),
       ]);
       // A bundle that takes longer than timeoutMs in all, while each of its sends is quick.
-      const long = bundle('long', 6000, 1000); // ~6 MiB: about 740 sends
+      const long = messageBundle('long', 6000, 1000); // ~6 MiB: about 740 sends
       const t0 = performance.now();
       await publish(sink, long);
       const ms = performance.now() - t0;
@@ -281,19 +258,19 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     const confirmed: OutboundMessage[] = [];
     try {
       await waitAvailable(sink, 30_000);
-      const before = bundle('before', 10);
+      const before = messageBundle('before', 10);
       await publish(sink, before);
       confirmed.push(...before);
 
       let downMs = 0;
       try {
         await stopKafka();
-        const first = await publishFailure(sink, bundle('down1', 10));
+        const first = await publishFailure(sink, messageBundle('down1', 10));
         assert.equal(first.error.sink, 'kafka');
         assert.equal(first.error.failure, 'down', first.error.message);
         assert.ok(first.ms <= TIMEOUT_MS + SLACK_MS, `failed after ${first.ms} ms`);
         await waitUnavailable(sink, 1000);
-        const second = await publishFailure(sink, bundle('down2', 10));
+        const second = await publishFailure(sink, messageBundle('down2', 10));
         assert.equal(second.error.failure, 'down', second.error.message);
         assert.ok(second.ms <= TIMEOUT_MS + SLACK_MS, `failed after ${second.ms} ms`);
         downMs = Date.now();
@@ -302,7 +279,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
       }
       await waitAvailable(sink, 60_000);
       log.info({ ms: Date.now() - downMs }, 'available again');
-      const afterwards = bundle('after', 10);
+      const afterwards = messageBundle('after', 10);
       await publish(sink, afterwards);
       confirmed.push(...afterwards);
 
@@ -333,12 +310,12 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     const confirmed: OutboundMessage[] = [];
     try {
       await waitAvailable(sink, 30_000);
-      const before = bundle('before', 10);
+      const before = messageBundle('before', 10);
       await publish(sink, before);
       confirmed.push(...before);
       try {
         process.kill(pid, 'SIGSTOP');
-        const hung = await publishFailure(sink, bundle('hung', 10));
+        const hung = await publishFailure(sink, messageBundle('hung', 10));
         assert.equal(hung.error.failure, 'timeout', hung.error.message);
         assert.ok(hung.ms >= TIMEOUT_MS - 100 && hung.ms <= TIMEOUT_MS + SLACK_MS, `failed after ${hung.ms} ms`);
         await waitUnavailable(sink, 1000);
@@ -347,7 +324,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
         process.removeListener('exit', resume);
       }
       await waitAvailable(sink, 60_000);
-      const afterwards = bundle('after', 10);
+      const afterwards = messageBundle('after', 10);
       await publish(sink, afterwards);
       confirmed.push(...afterwards);
       const read = await readTopic(topic);
@@ -389,7 +366,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     try {
       await waitAvailable(sink, 30_000);
       try {
-        const big = bundle('big', 500, 1000); // ~0.5 MiB: 8 sends
+        const big = messageBundle('big', 500, 1000); // ~0.5 MiB: 8 sends
         const hung = await publishFailure(sink, big);
         const ms = Date.now() - pausedAt;
         assert.equal(hung.error.failure, 'timeout', hung.error.message);
@@ -402,7 +379,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
         process.removeListener('exit', resume);
       }
       await waitAvailable(sink, 60_000);
-      const afterwards = bundle('after', 300, 1000);
+      const afterwards = messageBundle('after', 300, 1000);
       await publish(sink, afterwards);
       confirmed.push(...afterwards);
       const read = await readTopic(topic);
@@ -419,7 +396,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     const sink = createKafkaSink(sinkOptions(topic));
     await waitAvailable(sink, 30_000);
     await sink.close();
-    const closed = await publishFailure(sink, bundle('closed', 1));
+    const closed = await publishFailure(sink, messageBundle('closed', 1));
     assert.equal(closed.error.failure, 'down');
   });
 });

@@ -1,3 +1,4 @@
+import { SaxesParser } from 'saxes';
 // Gratia bundles for integration tests: the real ones of ../shared/conformance/bundles/, the
 // conformance corpus, and generated records; the request fields probes and collectors send.
 import { readFileSync } from 'node:fs';
@@ -175,4 +176,16 @@ export function parseJsonExact(text: string): Record<string, unknown> {
   }
   return JSON.parse(out, (_k, v: unknown) =>
     v !== null && typeof v === 'object' && '$bigint' in v ? BigInt((v as { $bigint: string }).$bigint) : v) as Record<string, unknown>;
+}
+
+/** The top element's local name of an XML document, which must be well-formed with its namespaces declared. */
+export function rootOfXml(doc: string): string {
+  const parser = new SaxesParser({ xmlns: true });
+  let root: string | undefined;
+  parser.on('opentag', (tag) => (root ??= tag.local));
+  parser.on('error', (e) => {
+    throw e;
+  });
+  parser.write(doc).close();
+  return root ?? '';
 }
