@@ -250,6 +250,50 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     assert.throws(() => createKafkaSink(sinkOptions('t', { brokers: [] })), /brokers/);
     assert.throws(() => createKafkaSink(sinkOptions('bad topic')), /topic/);
     assert.throws(() => createKafkaSink(sinkOptions('t', { timeoutMs: 0 })), /timeoutMs/);
+    assert.throws(() => createKafkaSink(sinkOptions('t', { probeIntervalMs: 50 })), /probeIntervalMs/);
+    assert.throws(() => createKafkaSink(sinkOptions('t', { probeTimeoutMs: 0 })), /probeTimeoutMs/);
+  });
+
+  it('an idle sink probes the brokers: unavailable within the probe interval after Kafka stopped, available again once it is back', async () => {
+    const PROBE_INTERVAL_MS = 1000;
+    const PROBE_TIMEOUT_MS = 1000;
+    const topic = await newTopic();
+    const sink = createKafkaSink(sinkOptions(topic, { probeIntervalMs: PROBE_INTERVAL_MS, probeTimeoutMs: PROBE_TIMEOUT_MS }));
+    const reasons: Array<{ at: number; reason: string | null }> = [];
+    const subscription = sink.unavailable$.subscribe((reason) => reasons.push({ at: performance.now(), reason }));
+    try {
+      await waitAvailable(sink, 30_000);
+      await publish(sink, messageBundle('before', 5));
+      // Idle for several probe intervals with Kafka up: the probes are answered, the sink stays available.
+      const idleFrom = performance.now();
+      await new Promise((r) => setTimeout(r, 4 * PROBE_INTERVAL_MS));
+      assert.deepEqual(reasons.filter((r) => r.at >= idleFrom), [], 'the sink changed its availability while idle with Kafka up');
+
+      let stoppedAt = 0;
+      try {
+        const stopping = performance.now();
+        await stopKafka();
+        stoppedAt = performance.now();
+        log.info({ ms: Math.round(stoppedAt - stopping) }, 'kafka stopped');
+        // Nothing was sent: only a probe can notice. The broker may go away before stopKafka()
+        // returns (it waits for the process to end), so this may already have happened.
+        await waitUnavailable(sink, PROBE_INTERVAL_MS + PROBE_TIMEOUT_MS + SLACK_MS);
+        const down = reasons.find((r) => r.reason !== null && r.at >= idleFrom);
+        assert.ok(down, 'no unavailable reason');
+        assert.ok(down.at - stoppedAt <= PROBE_INTERVAL_MS + PROBE_TIMEOUT_MS + SLACK_MS, `unavailable ${Math.round(down.at - stoppedAt)} ms after the stop`);
+        log.info({ ms: Math.round(down.at - stoppedAt), reason: down.reason }, 'unavailable');
+      } finally {
+        await startKafka();
+      }
+      await waitAvailable(sink, 60_000);
+      const afterwards = messageBundle('after', 5);
+      await publish(sink, afterwards);
+      const keys = new Set((await readTopic(topic)).map((m) => m.key?.toString()));
+      for (const m of afterwards) assert.ok(keys.has(m.key), `confirmed record ${m.key} is missing`);
+    } finally {
+      subscription.unsubscribe();
+      await sink.close();
+    }
   });
 
   it('fails a publish within timeoutMs while Kafka is stopped, then recovers by itself', async () => {

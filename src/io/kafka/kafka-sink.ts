@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type Logger from 'bunyan';
-import { Kafka, type LogEntry, type Message, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, Kafka, type LogEntry, type Message, Partitioners, type Producer } from 'kafkajs';
 import { BehaviorSubject, Observable, distinctUntilChanged } from 'rxjs';
 import { Backoff } from '../../operators/backoff';
 import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../sink';
@@ -131,6 +131,18 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
  *   those sequence numbers and the broker would acknowledge it as a duplicate without writing
  *   it, losing records. A new producer gets a new producer id, so this cannot happen; the
  *   abandoned send may still be written later, which only makes duplicates.
+ * - An idle producer holds no heartbeat and kafkajs tells nothing when the brokers go away,
+ *   so while a producer is connected and neither a send nor a probe succeeded for
+ *   `probeIntervalMs`, the sink probes the brokers: one metadata request (an admin client's
+ *   describeCluster, through a kafkajs client of its own without retries, bounded by
+ *   `probeTimeoutMs`). A metadata request, unlike a TCP connect, also notices brokers that
+ *   accept connections but do not answer, and goes through TLS and SASL like the producer.
+ *   A failed probe makes the sink unavailable and replaces the producer, which is then
+ *   reconnected as after a failed send; the sink is available again once that succeeds.
+ *   There is never more than one probe under way (the next one waits until the last one
+ *   settled), none starts while a send is in flight, and the outcome of a probe is ignored
+ *   once a send started meanwhile (the send's own outcome decides). Replacing an idle
+ *   producer is safe: no send of it can have failed.
  */
 export class KafkaSink implements Sink {
   readonly name = NAME;
@@ -160,6 +172,18 @@ export class KafkaSink implements Sink {
   /** Last connection failure kafkajs logged (performance.now() time and text). */
   private connectionFailure: { at: number; message: string } | null = null;
 
+  /** The probes' own kafkajs client (no retries, short timeouts) and its admin client, connected on first use. */
+  private readonly probeKafka: Kafka;
+  private probeAdmin: Admin | null = null;
+  /** The next probe check; set only while a producer is connected. */
+  private probeTimer: NodeJS.Timeout | undefined;
+  /** The probe under way (settles once its request did, however long after probeTimeoutMs). */
+  private probing: Promise<void> | null = null;
+  /** performance.now() of the last sign of life of the brokers: connected, a send acknowledged, a probe answered. */
+  private lastContactAt = 0;
+  /** How many sends started so far (a probe's outcome is ignored once a send started meanwhile). */
+  private sendsStarted = 0;
+
   constructor(options: KafkaSinkOptions) {
     this.settings = kafkaSettings(options);
     this.format = options.format;
@@ -171,6 +195,12 @@ export class KafkaSink implements Sink {
       ...this.settings.client,
       logLevel: kafkajsLevel(this.log),
       logCreator: bunyanLogCreator(this.log, (entry) => this.observe(entry)),
+    });
+    // Everything the probe client logs goes to debug: the sink logs a failed probe itself.
+    this.probeKafka = new Kafka({
+      ...this.settings.probeClient,
+      logLevel: kafkajsLevel(this.log),
+      logCreator: bunyanLogCreator(this.log.child({ probe: true }, true), () => true),
     });
     this.unavailable$ = this.unavailable.pipe(distinctUntilChanged());
     this.startConnecting();
@@ -242,16 +272,21 @@ export class KafkaSink implements Sink {
     this.queue = [];
     this.inFlight = null;
     this.producer = null;
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    const admin = this.probeAdmin;
+    this.probeAdmin = null;
     for (const job of jobs) job.settle(closedError);
     this.unavailable.next('the kafka sink is closed');
     this.unavailable.complete();
-    this.closing = Promise.all(
-      [...producers].map((p) =>
+    this.closing = Promise.all([
+      ...[...producers].map((p) =>
         withTimeout(p.disconnect(), 5000, 'disconnect timed out').catch((err: unknown) =>
           this.log.debug({ err }, 'kafka: disconnect on close failed'),
         ),
       ),
-    ).then(() => {
+      admin ? this.retireProbeAdmin(admin) : Promise.resolve(),
+    ]).then(() => {
       this.log.info('kafka: closed');
     });
     return this.closing;
@@ -328,6 +363,8 @@ export class KafkaSink implements Sink {
       });
       this.log.info({ brokers: this.settings.client.brokers }, 'kafka: connected');
       this.setUnavailable(null);
+      this.lastContactAt = performance.now();
+      this.scheduleProbe();
       this.pump();
       return;
     }
@@ -368,6 +405,106 @@ export class KafkaSink implements Sink {
     const first = disconnect();
     const last = pending ? pending.then(disconnect, disconnect) : first;
     void last.finally(() => this.retired.delete(producer));
+  }
+
+  // ----------------------------------------------------------------- probing --
+
+  /** Arms the next probe check (when none is armed, a producer is connected and probing is on). */
+  private scheduleProbe(delay?: number): void {
+    const interval = this.settings.probeIntervalMs;
+    if (this.probeTimer || this.closed || !this.producer || interval === 0) return;
+    const ms = delay ?? Math.max(0, this.lastContactAt + interval - performance.now());
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      this.probeCheck();
+    }, ms);
+    this.probeTimer.unref();
+  }
+
+  /** Probes when the producer has been idle for probeIntervalMs; otherwise looks again later. */
+  private probeCheck(): void {
+    // No producer: the connect loop arms the check again once it connected one.
+    if (this.closed || !this.producer) return;
+    // A probe under way arms the check again once it settled.
+    if (this.probing) return;
+    if (this.inFlight) {
+      this.scheduleProbe(this.settings.probeIntervalMs);
+      return;
+    }
+    if (performance.now() - this.lastContactAt < this.settings.probeIntervalMs) {
+      this.scheduleProbe();
+      return;
+    }
+    this.probe();
+  }
+
+  private probe(): void {
+    const producer = this.producer;
+    if (!producer) return;
+    const sendsStarted = this.sendsStarted;
+    const startedAt = performance.now();
+    const admin = (this.probeAdmin ??= this.probeKafka.admin());
+    const request = (async () => {
+      await admin.connect(); // returns at once while connected
+      await admin.describeCluster();
+    })();
+    const settled = request.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.probing = settled;
+    const timeoutMs = this.settings.probeTimeoutMs;
+    withTimeout(request, timeoutMs, `no answer within ${timeoutMs} ms`)
+      .then(
+        () => this.probed(producer, sendsStarted, startedAt, admin, null),
+        (err: unknown) => this.probed(producer, sendsStarted, startedAt, admin, err),
+      )
+      .catch((err: unknown) => this.log.error({ err }, 'kafka: internal error after a probe'));
+    void settled.then(() => {
+      if (this.probing === settled) this.probing = null;
+      this.scheduleProbe();
+    });
+  }
+
+  private probed(producer: Producer, sendsStarted: number, startedAt: number, admin: Admin, err: unknown): void {
+    if (this.closed) return;
+    const ms = Math.round(performance.now() - startedAt);
+    if (err === null) {
+      this.log.trace({ ms }, 'kafka: probe answered');
+      if (this.producer === producer) this.lastContactAt = Math.max(this.lastContactAt, performance.now());
+      return;
+    }
+    // kafkajs' describeCluster fails with a TypeError when no broker answered its request.
+    const message = err instanceof TypeError ? 'no broker answered' : errorMessage(err);
+    // The next probe starts from a new admin client.
+    if (this.probeAdmin === admin) {
+      this.probeAdmin = null;
+      void this.retireProbeAdmin(admin, this.probing ?? undefined);
+    }
+    if (this.producer !== producer) return; // replaced meanwhile
+    if (this.inFlight || this.sendsStarted !== sendsStarted) {
+      this.log.debug({ err, ms }, `kafka: probe failed while a send started meanwhile, ignored: ${message}`);
+      return;
+    }
+    const reason = `kafka: the brokers did not answer a probe after ${Math.round(performance.now() - this.lastContactAt)} ms idle: ${message}; reconnecting`;
+    this.log.error({ err, ms }, reason);
+    this.replaceProducer(reason);
+  }
+
+  /**
+   * Disconnects a probe admin client now and, when a probe of it is still under way (which
+   * kafkajs may complete by connecting again), again once that settled. Resolves after the
+   * first disconnect.
+   */
+  private retireProbeAdmin(admin: Admin, pending?: Promise<unknown>): Promise<void> {
+    const disconnect = (): Promise<void> =>
+      withTimeout(admin.disconnect(), 5000, 'disconnect timed out').catch((err: unknown) =>
+        this.log.debug({ err }, 'kafka: disconnecting the probe client failed'),
+      );
+    const first = disconnect();
+    const under = pending ?? this.probing;
+    if (under) void under.then(disconnect);
+    return first;
   }
 
   // ----------------------------------------------------------------- sending --
@@ -433,6 +570,7 @@ export class KafkaSink implements Sink {
       part.job.sends += 1;
     }
     this.inFlight = send;
+    this.sendsStarted += 1;
     send.promise = producer
       .send({
         topic: this.topic,
@@ -450,6 +588,7 @@ export class KafkaSink implements Sink {
   }
 
   private sent(send: Send): void {
+    if (send.producer === this.producer) this.lastContactAt = performance.now();
     for (const { job, end } of send.parts) {
       if (job.done) continue;
       job.acked = end;

@@ -55,6 +55,17 @@ export interface KafkaSinkOptions {
    * records' headers and framing.
    */
   readonly maxSendBytes?: number;
+  /**
+   * While a producer is connected and no send was acknowledged (nor a probe answered) for
+   * this many ms, the sink asks the brokers for cluster metadata (one admin request): an
+   * idle producer holds no heartbeat, so this is how an idle sink notices that Kafka went
+   * away. A probe that fails or gets no answer within `probeTimeoutMs` makes the sink
+   * unavailable and replaces the producer (it then reconnects as after a failed send).
+   * Default 5000; 0 turns probing off.
+   */
+  readonly probeIntervalMs?: number;
+  /** How long a probe may take; default timeoutMs / 2, within [1000, 3000]. */
+  readonly probeTimeoutMs?: number;
 }
 
 /** Everything derived from the options that kafkajs needs; computed once, at construction. */
@@ -66,6 +77,11 @@ export interface KafkaSettings {
   readonly reconnectBaseMs: number;
   readonly reconnectCapMs: number;
   readonly maxSendBytes: number;
+  /** 0: no probes. */
+  readonly probeIntervalMs: number;
+  readonly probeTimeoutMs: number;
+  /** The probes' own client: one attempt, with kafkajs' timeouts within probeTimeoutMs. */
+  readonly probeClient: KafkaConfig;
 }
 
 const COMPRESSION: Record<KafkaCompression, CompressionTypes> = {
@@ -166,6 +182,21 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
   }
   const maxSendBytes = options.maxSendBytes ?? 512 * 1024;
   if (!(maxSendBytes > 0)) throw new Error(`kafka: maxSendBytes must be > 0, got ${maxSendBytes}`);
+  const probeIntervalMs = options.probeIntervalMs ?? 5000;
+  if (!Number.isFinite(probeIntervalMs) || !(probeIntervalMs === 0 || probeIntervalMs >= 100)) {
+    throw new Error(`kafka: probeIntervalMs must be 0 (off) or a number ≥ 100, got ${probeIntervalMs}`);
+  }
+  const probeTimeoutMs = options.probeTimeoutMs ?? Math.round(clamp(timeoutMs / 2, 1000, 3000));
+  if (!Number.isFinite(probeTimeoutMs) || probeTimeoutMs < 100) {
+    throw new Error(`kafka: probeTimeoutMs must be a number ≥ 100, got ${probeTimeoutMs}`);
+  }
+  const probeClient: KafkaConfig = {
+    ...client,
+    connectionTimeout: Math.min(connectionTimeout, probeTimeoutMs),
+    authenticationTimeout: Math.min(client.authenticationTimeout ?? probeTimeoutMs, probeTimeoutMs),
+    requestTimeout: probeTimeoutMs,
+    retry: { retries: 0 },
+  };
   return {
     client,
     retry,
@@ -175,5 +206,8 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
     reconnectBaseMs,
     reconnectCapMs,
     maxSendBytes,
+    probeIntervalMs,
+    probeTimeoutMs,
+    probeClient,
   };
 }
