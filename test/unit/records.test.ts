@@ -50,11 +50,16 @@ describe('payload forms', () => {
   });
 
   test('replication: | inside a quoted string is not a separator; a backslash escapes', () => {
-    const rec = JUR('q|1', '<JobName urwg:description="a|b">x \\| y</JobName>');
-    const [r] = parsed(convertOk([`replication|${rec}|${rec}|null|`]));
+    const rec = JUR('q|1', '<JobName urwg:description="a|b" urwg:unit="c\\d">x \\| y\\\\</JobName>');
+    const bundle = `replication|${rec}|${rec}|null|`;
+    for (const size of [1, 2, 3, 5, 64]) {
+      const chunks = Array.from({ length: Math.ceil(bundle.length / size) }, (_, i) => bundle.slice(i * size, (i + 1) * size));
+      assert.deepEqual(convertOk(chunks, 'raw'), [rec], `chunks of ${size}`);
+    }
+    const [r] = parsed(convertOk([bundle]));
     assert.equal(r!['RecordId'], 'q|1');
     assert.equal(r!['JobName_description'], 'a|b');
-    assert.equal(r!['JobName'], 'x \\| y');
+    assert.equal(r!['JobName'], 'x \\| y\\\\');
   });
 
   test('replication: empty tokens between groups are skipped, a missing extra part is fine', () => {
