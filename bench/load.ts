@@ -11,6 +11,8 @@ export interface LoadResult {
   readonly latenciesMs: readonly number[];
   /** Answers other than 200 OK, by "status body". */
   readonly failures: ReadonlyMap<string, number>;
+  /** This process's CPU time (user + system) meanwhile, seconds: the load generator's cost. */
+  readonly cpuSeconds: number;
 }
 
 export interface LoadOptions {
@@ -50,13 +52,15 @@ export async function postBundles(options: LoadOptions): Promise<LoadResult> {
     }
   };
   const start = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   try {
     await Promise.all(Array.from({ length: options.concurrency }, loop));
   } finally {
     await pool.close();
   }
+  const cpu = process.cpuUsage(cpu0);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { requests: latencies.length, bytes, seconds, latenciesMs: latencies.sort((a, b) => a - b), failures };
+  return { requests: latencies.length, bytes, seconds, latenciesMs: latencies.sort((a, b) => a - b), failures, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 /** The p-th percentile (0–100) of sorted values, nearest rank. */

@@ -101,6 +101,8 @@ interface Row {
   readonly cpuUsPerRecord?: number;
   /** The broker's CPU time per record, µs (with --broker-pid). */
   readonly brokerUsPerRecord?: number;
+  /** The load generator's (this process's) CPU time per record, µs. */
+  readonly loadUsPerRecord?: number;
   readonly ok: boolean;
   readonly note: string;
 }
@@ -188,7 +190,8 @@ async function phaseCollector(o: Options, repeat: number, form: Form, workers: n
       repeat, form, workers, recordsPerS, mbPerS: r.bytes / r.seconds / 1e6,
       p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99),
       rssMiB: rss.totalBytes / 2 ** 20, ratio: recordsPerS / ceiling, cpuUsPerRecord: (cpu * 1e6) / (r.requests * o.records),
-      brokerUsPerRecord: o.brokerPid ? (brokerSeconds * 1e6) / (r.requests * o.records) : undefined, ok, note: notes.join('; '),
+      brokerUsPerRecord: o.brokerPid ? (brokerSeconds * 1e6) / (r.requests * o.records) : undefined,
+      loadUsPerRecord: (r.cpuSeconds * 1e6) / (r.requests * o.records), ok, note: notes.join('; '),
     };
   } finally {
     if (collector.running) await collector.stop('SIGKILL');
@@ -255,7 +258,7 @@ async function main(): Promise<number> {
           const row = await phaseCollector(o, repeat, form, workers, queue, bodies, ceiling.recordsPerS);
           rows.push(row);
           log(`  #${repeat} ${form} collector, ${workers} worker(s): ${f0(row.recordsPerS)} records/s, p99 ${f1(row.p99)} ms, ratio ${f2(row.ratio!)}, ` +
-            `collector ${f0(row.cpuUsPerRecord!)} µs/rec${row.brokerUsPerRecord === undefined ? '' : `, broker ${f0(row.brokerUsPerRecord)} µs/rec`}${row.ok ? '' : ` FAILED ${row.note}`}`);
+            `collector ${f0(row.cpuUsPerRecord!)} µs/rec, load generator ${f0(row.loadUsPerRecord!)} µs/rec${row.brokerUsPerRecord === undefined ? '' : `, broker ${f0(row.brokerUsPerRecord)} µs/rec`}${row.ok ? '' : ` FAILED ${row.note}`}`);
         }
       } finally {
         await queue.delete();
