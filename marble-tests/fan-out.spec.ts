@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { BehaviorSubject, type Observable, pipe } from 'rxjs';
+import { BehaviorSubject, concat, map, type Observable, pipe, toArray } from 'rxjs';
 import type { RunHelpers } from 'rxjs/internal/testing/TestScheduler';
 import { type OutboundMessage, SinkError } from '../src/io/sink';
 import { confirmTimeout } from '../src/operators/confirm-timeout';
@@ -84,5 +84,17 @@ test('fanOut: no sinks → the bundle succeeds with no results; unsubscription r
     const sinks: FakeSink[] = [{ name: 'amqp', unavailable$: ready(), confirm: '-----(c|)' }];
     expectObservable(source.pipe(fanOut(sinks, pipelineFor(helpers, 10))), '^--!').toBe('----');
     expectSubscriptions(source.subscriptions).toBe('^--!');
+  });
+});
+
+test('fanOut: each sink takes the bundle once; a second take errors instead of publishing nothing', () => {
+  marbles().run((helpers) => {
+    const { cold, expectObservable } = helpers;
+    const sinks = ['a', 'b'];
+    const taken = (name: string) => pipe(toArray<OutboundMessage>(), map((ms) => `${name}:${ms.map((m) => m.key).join('+')}`));
+    expectObservable(cold('-B-|', bundle).pipe(fanOut(sinks, taken))).toBe('-x-|', { x: ['a:r1+r2', 'b:r1+r2'] });
+    // a sink pipeline that subscribes twice (a retry, say) gets the bundle the first time only
+    const twice = (name: string) => (values: Observable<OutboundMessage>) => concat(values.pipe(taken(name)), values.pipe(taken(name)));
+    expectObservable(cold('-B-|', bundle).pipe(fanOut(['a'], twice))).toBe('-#', undefined, new Error('fanOut: the bundle was already handed out to every sink'));
   });
 });
