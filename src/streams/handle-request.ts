@@ -5,6 +5,7 @@ import { failWhileUnavailable } from '../operators/fail-while-unavailable';
 import { fanOut } from '../operators/fan-out';
 import type { BundleEntry } from '../operators/flatten';
 import { format } from '../operators/format';
+import { gatherSmall } from '../operators/gather-small';
 import { limitBytes } from '../operators/limit-bytes';
 import { publishWithConfirm } from '../operators/publish-with-confirm';
 import { toAnswer } from '../operators/to-answer';
@@ -36,6 +37,8 @@ export interface RequestSummary {
 }
 
 const PAYLOAD = 'arg1';
+/** A body up to this size is read once complete, in one go (see gather-small); a larger one streams. */
+const GATHER_BYTES = 4 * 1024 * 1024;
 
 /**
  * One request, top to bottom: body chunks → form fields, with the payload streamed into
@@ -48,9 +51,12 @@ export function handleRequest(
   options: RequestOptions,
   summary: RequestSummary = { records: 0, handshakes: 0 },
 ): Observable<Answer> {
-  return body$.pipe(
+  const bytes$ = body$.pipe(
     limitBytes(options.maxBodySize, () => new BodyTooLarge(options.maxBodySize)),
     options.budget ? withinBudget(options.budget, () => new Overloaded('too many bundle bytes in flight, try again later')) : identity,
+    gatherSmall(GATHER_BYTES),
+  );
+  return bytes$.pipe(
     urlencodedForm(),
     connect((pieces$) =>
       forkJoin({
