@@ -2,7 +2,7 @@
 // need a whole collector: start it with environment overrides, wait until it serves, read
 // its peak memory from /proc, stop it with a signal and get its exit code.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,6 +91,11 @@ export class CollectorProcess {
     } catch {
       return '';
     }
+  }
+
+  /** Deletes the collector's temporary folder (its log); after the exit. */
+  removeFiles(): void {
+    rmSync(path.dirname(this.logFile), { recursive: true, force: true });
   }
 
   /** Sends `signal` and waits for the exit; SIGKILL after `timeoutMs`. */

@@ -193,8 +193,13 @@ async function phaseCollector(o: Options, repeat: number, form: Form, workers: n
       brokerUsPerRecord: o.brokerPid ? (brokerSeconds * 1e6) / (r.requests * o.records) : undefined,
       loadUsPerRecord: (r.cpuSeconds * 1e6) / (r.requests * o.records), ok, note: notes.join('; '),
     };
+  } catch (e) {
+    ok = false;
+    throw e;
   } finally {
     if (collector.running) await collector.stop('SIGKILL');
+    if (ok) collector.removeFiles();
+    else log(`  the collector's log: ${collector.logFile}`);
   }
 }
 

@@ -2,7 +2,7 @@
 // a 64 MiB replication bundle goes through with a bounded peak RSS, and bundles beyond
 // maxInFlightBytes are refused with 503 while the collector keeps serving.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,12 +67,18 @@ const show = (o: Outcome): string => ('error' in o ? `connection error ${o.error
 
 describe('memory and back-pressure', { timeout: 120_000 }, () => {
   const collectors: CollectorProcess[] = [];
+  const dirs: string[] = [];
   after(async () => {
-    for (const c of collectors) if (c.running) await c.stop('SIGKILL');
+    for (const c of collectors) {
+      if (c.running) await c.stop('SIGKILL');
+      c.removeFiles();
+    }
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it(`a 64 MiB replication bundle is accepted with a peak RSS under ${RSS_LIMIT / MiB} MiB`, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gracc-memory-'));
+    dirs.push(dir);
     const recordsFile = path.join(dir, 'records.ndjson');
     const bundle = replicationBundle(64 * MiB, 'memory-64');
     const body = updateBody(bundle);
@@ -103,6 +109,7 @@ describe('memory and back-pressure', { timeout: 120_000 }, () => {
 
   it('bundles beyond maxInFlightBytes get 503, and the collector keeps serving', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gracc-backpressure-'));
+    dirs.push(dir);
     const collector = await startCollector({
       env: {
         GRACC_WORKERS: '1', GRACC_FILE_ENABLE: 'true', GRACC_FILE_PATH: path.join(dir, 'records.ndjson'),

@@ -2,7 +2,7 @@
 // serves, /stats and /metrics add up all of them, a worker that dies is replaced, and
 // SIGTERM drains the bundles in flight and exits 0. Sinks: the file sink only.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,6 +64,8 @@ describe('several workers', { timeout: 60_000 }, () => {
 
   after(async () => {
     if (collector?.running) await collector.stop('SIGKILL');
+    collector?.removeFiles();
+    rmSync(path.dirname(recordsFile), { recursive: true, force: true });
   });
 
   it('runs two worker processes under the primary', () => {
