@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import type Logger from 'bunyan';
 import { connect as connectManager, type AmqpConnectionManager } from 'amqp-connection-manager';
 import { credentials, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
@@ -8,6 +9,9 @@ import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailu
 import { amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};
+
+/** Sockets whose 'drain' already corks them for the multiplexer's writes. */
+const CORKED_ON_DRAIN = new WeakSet<object>();
 
 /** One publish() subscription: a bundle being written and confirmed. */
 interface Bundle {
@@ -74,6 +78,8 @@ export class AmqpSink implements Sink {
   /** False from a `publish` that returned false until the channel's 'drain'. */
   private hasRoom = true;
   private pumping = false;
+  /** The connection's socket is corked until the frames of what pump() wrote are on it. */
+  private corked = false;
 
   constructor(private readonly options: AmqpSinkOptions) {
     checkAmqpSinkOptions(options);
@@ -172,6 +178,7 @@ export class AmqpSink implements Sink {
     const ch = this.channel;
     if (!ch || this.pumping) return;
     this.pumping = true;
+    this.corkSocket(ch);
     const { exchange, routingKey } = this.options;
     try {
       while (this.hasRoom && this.queue.length > 0) {
@@ -207,6 +214,34 @@ export class AmqpSink implements Sink {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * amqplib's multiplexer hands each message to the socket on its own, one system call
+   * each: a tenth of the collector's CPU time at 100-record bundles. It writes in a
+   * setImmediate after publish and, once the socket's buffer is full, in the socket's
+   * 'drain' handler. Corking the socket around both sends many messages in one write. The
+   * uncork after publishing waits one more turn of the event loop, past the multiplexer's
+   * setImmediate; the one in 'drain' comes right after the multiplexer's own handler. Without
+   * a socket to reach (amqplib's internals changed), messages go out as before.
+   */
+  private corkSocket(ch: ConfirmChannel): void {
+    const socket = (ch as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+    if (typeof socket?.cork !== 'function' || typeof socket.uncork !== 'function' || typeof socket.prependListener !== 'function') return;
+    if (!CORKED_ON_DRAIN.has(socket)) {
+      CORKED_ON_DRAIN.add(socket);
+      socket.prependListener('drain', () => {
+        socket.cork!();
+        process.nextTick(() => socket.uncork!());
+      });
+    }
+    if (this.corked) return;
+    socket.cork();
+    this.corked = true;
+    setImmediate(() => setImmediate(() => {
+      this.corked = false;
+      socket.uncork!();
+    }));
   }
 
   /** Completes (no failure) or fails a bundle, once. */
