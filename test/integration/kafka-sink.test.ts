@@ -9,7 +9,7 @@ import { filter, firstValueFrom, lastValueFrom, timeout } from 'rxjs';
 import { createKafkaSink, type KafkaSink, type KafkaSinkOptions } from '../../src/io/kafka';
 import { type OutboundMessage, SinkError } from '../../src/io/sink';
 import { messageBundle, publish, publishFailure } from '../support/sink-messages';
-import { ensureKafka, KAFKA_BROKER, KafkaTestClient, kafkaPid, restoreKafka, startKafka, stopKafka } from '../support/kafka';
+import { ensureKafka, KAFKA_BROKER, KafkaTestClient, kafkaPauser, kafkaPid, restoreKafka, startKafka, stopKafka } from '../support/kafka';
 
 const BROKER = KAFKA_BROKER;
 const TIMEOUT_MS = 3000;
@@ -343,14 +343,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     }
     const topic = await newTopic();
     const sink = createKafkaSink(sinkOptions(topic));
-    const resume = (): void => {
-      try {
-        process.kill(pid, 'SIGCONT');
-      } catch {
-        // already gone
-      }
-    };
-    process.once('exit', resume);
+    const { pause, resume, release } = kafkaPauser(pid);
     const confirmed: OutboundMessage[] = [];
     try {
       await waitAvailable(sink, 30_000);
@@ -358,14 +351,13 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
       await publish(sink, before);
       confirmed.push(...before);
       try {
-        process.kill(pid, 'SIGSTOP');
+        pause();
         const hung = await publishFailure(sink, messageBundle('hung', 10));
         assert.equal(hung.error.failure, 'timeout', hung.error.message);
         assert.ok(hung.ms >= TIMEOUT_MS - 100 && hung.ms <= TIMEOUT_MS + SLACK_MS, `failed after ${hung.ms} ms`);
         await waitUnavailable(sink, 1000);
       } finally {
-        resume();
-        process.removeListener('exit', resume);
+        release();
       }
       await waitAvailable(sink, 60_000);
       const afterwards = messageBundle('after', 10);
@@ -387,20 +379,13 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
       return;
     }
     const topic = await newTopic();
-    const resume = (): void => {
-      try {
-        process.kill(pid, 'SIGCONT');
-      } catch {
-        // already gone
-      }
-    };
-    process.once('exit', resume);
+    const { pause, resume, release } = kafkaPauser(pid);
     let pausedAt = 0;
     let sendsOfBig = 0;
     const restore = spySends((record) => {
       if (String(record.messages[0]?.key).startsWith('big-') && ++sendsOfBig === 3) {
         // Two sends of the bundle were acknowledged: the third gets no answer.
-        process.kill(pid, 'SIGSTOP');
+        pause();
         pausedAt = Date.now();
       }
     });
@@ -419,8 +404,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
         assert.equal(sendsOfBig, 3, 'the bundle went on after a send got no answer');
         await waitUnavailable(sink, 1000);
       } finally {
-        resume();
-        process.removeListener('exit', resume);
+        release();
       }
       await waitAvailable(sink, 60_000);
       const afterwards = messageBundle('after', 300, 1000);

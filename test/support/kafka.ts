@@ -234,3 +234,27 @@ export function headerText(message: KafkaMessage, name: string): string | undefi
   if (h === undefined) return undefined;
   return (Array.isArray(h) ? h[0] : h)?.toString();
 }
+
+/**
+ * Pauses and resumes the local Kafka (SIGSTOP/SIGCONT to the pid services.sh recorded): a
+ * broker that hangs rather than refuses. Until release(), it is also resumed if the test
+ * process exits, so a failed test never leaves Kafka stopped.
+ */
+export function kafkaPauser(pid: number): { pause(): void; resume(): void; release(): void } {
+  const resume = (): void => {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', resume);
+  return {
+    pause: () => process.kill(pid, 'SIGSTOP'),
+    resume,
+    release() {
+      resume();
+      process.removeListener('exit', resume);
+    },
+  };
+}
