@@ -154,14 +154,17 @@ describe('values', () => {
     assert.equal(durationSeconds('P2W'), 14 * 86400);
     assert.equal(durationSeconds('-PT5S'), -5);
     assert.equal(durationSeconds(' PT5S '), 5);
-    for (const junk of ['', 'P', 'PT', '5', 'PT5', 'P1H', 'yesterday']) assert.equal(durationSeconds(junk), 0, junk);
+    assert.equal(durationSeconds('PT.5S'), 0.5);
+    assert.equal(durationSeconds('P1W1D'), 8 * 86400);
+    for (const junk of ['', 'P', 'PT', '5', 'PT5', 'P5', 'P1DT', 'P1H', 'P1Y1Y', 'PT1M1H', 'PT.S', 'P1..5D', 'yesterday']) assert.equal(durationSeconds(junk), 0, junk);
   });
 
   test('instants', () => {
     assert.equal(normaliseInstant('2012-06-05T14:52:19.19Z'), '2012-06-05T14:52:19Z');
     assert.equal(normaliseInstant('2012-06-05T14:52:19+00:00'), '2012-06-05T14:52:19Z');
     assert.equal(normaliseInstant('2012-06-05T14:52:19.999-05:30'), '2012-06-05T14:52:19-05:30');
-    for (const bad of ['2012-06-05T14:52:19', '2012-06-05 14:52:19Z', '2012-13-05T14:52:19Z', '2013-02-29T00:00:00Z', 'yesterday']) {
+    assert.equal(normaliseInstant('2000-02-29t00:00:00z'), '2000-02-29T00:00:00Z');
+    for (const bad of ['2012-06-05T14:52:19', '2012-06-05 14:52:19Z', '2012-13-05T14:52:19Z', '2013-02-29T00:00:00Z', '2012-06-05T14:52:19.Z', '2012-06-05T14:52:19+0530', '2012-06-05T24:00:00Z', 'yesterday']) {
       assert.equal(normaliseInstant(bad), undefined, bad);
     }
   });
