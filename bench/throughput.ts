@@ -17,8 +17,10 @@
 // Each phase sends its bundles to a fresh exchange with one bound queue, checks that every
 // record arrived, and purges the queue. Requires `npm run build` and RabbitMQ on 127.0.0.1:5672
 // (or GRACC_BENCH_AMQP_URL=amqp://guest:guest@HOST:PORT for another broker).
+import path from 'node:path';
+import { CollectorProcess } from '../test/support/collector-process';
 import { convertOk } from '../test/support/convert';
-import { cpuTicks, startCollector } from './collector-process';
+import { cpuTicks } from '../test/support/process-stats';
 import { measureCeiling } from './ceiling';
 import { formBody, percentile, postBundles } from './load';
 import { AMQP_URL, CountingQueue } from './rabbit';
@@ -145,7 +147,7 @@ async function phaseCeiling(o: Options, repeat: number, form: Form, queue: Count
 }
 
 async function phaseCollector(o: Options, repeat: number, form: Form, workers: number, queue: CountingQueue, bodies: readonly Buffer[], ceiling: number): Promise<Row> {
-  const collector = await startCollector({
+  const collector = await CollectorProcess.start({
     env: {
       GRACC_WORKERS: String(workers),
       GRACC_AMQP_ENABLE: 'true',
@@ -156,16 +158,18 @@ async function phaseCollector(o: Options, repeat: number, form: Form, workers: n
       GRACC_AMQP_FORMAT: 'json',
       GRACC_LOGLEVEL: 'info',
     },
-    nodeArgs: [...o.nodeArgs, ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : [])],
+    // (the collector runs in its temporary folder: the profiles' folder as an absolute path)
+    nodeArgs: [...o.nodeArgs, ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(o.cpuProf)}`] : [])],
+    logToFile: true,
     readyChecks: 2 * workers,
   });
   const notes: string[] = [];
   let ok = true;
   try {
-    const warm = await postBundles({ url: collector.url, bodies, requests: o.warmup, concurrency: o.concurrency });
+    const warm = await postBundles({ url: collector.url(), bodies, requests: o.warmup, concurrency: o.concurrency });
     const cpu0 = collector.cpuSeconds();
     const broker0 = brokerCpu(o);
-    const r = await postBundles({ url: collector.url, bodies, requests: o.bundles, concurrency: o.concurrency });
+    const r = await postBundles({ url: collector.url(), bodies, requests: o.bundles, concurrency: o.concurrency });
     const cpu = collector.cpuSeconds() - cpu0;
     const brokerSeconds = brokerCpu(o) - broker0;
     const rss = collector.peakRss();
@@ -197,9 +201,8 @@ async function phaseCollector(o: Options, repeat: number, form: Form, workers: n
     ok = false;
     throw e;
   } finally {
-    if (collector.running) await collector.stop('SIGKILL');
-    if (ok) collector.removeFiles();
-    else log(`  the collector's log: ${collector.logFile}`);
+    await collector.close({ signal: 'SIGKILL', keepFiles: !ok });
+    if (!ok) log(`  the collector's log: ${collector.logFile}`);
   }
 }
 

@@ -7,8 +7,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type CollectorProcess, get, startCollector } from '../../bench/collector-process';
 import { replicationOf, sampleRecords } from '../../bench/sample-records';
+import { CollectorProcess } from '../support/collector-process';
 
 const MiB = 2 ** 20;
 /** Peak RSS allowed while the 64 MiB bundle goes through (GRACC_TEST_RSS_LIMIT_MIB to try others). */
@@ -69,10 +69,7 @@ describe('memory and back-pressure', { timeout: 120_000 }, () => {
   const collectors: CollectorProcess[] = [];
   const dirs: string[] = [];
   after(async () => {
-    for (const c of collectors) {
-      if (c.running) await c.stop('SIGKILL');
-      c.removeFiles();
-    }
+    for (const c of collectors) await c.close({ signal: 'SIGKILL' });
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -82,7 +79,7 @@ describe('memory and back-pressure', { timeout: 120_000 }, () => {
     const recordsFile = path.join(dir, 'records.ndjson');
     const bundle = replicationBundle(64 * MiB, 'memory-64');
     const body = updateBody(bundle);
-    const collector = await startCollector({
+    const collector = await CollectorProcess.start({
       env: {
         GRACC_WORKERS: '1', GRACC_FILE_ENABLE: 'true', GRACC_FILE_PATH: recordsFile, GRACC_FILE_FORMAT: 'json',
         // the bundle is 64 MiB; urlencoded, the request body is larger
@@ -91,14 +88,14 @@ describe('memory and back-pressure', { timeout: 120_000 }, () => {
     });
     collectors.push(collector);
     const started = Date.now();
-    const outcome = await post(collector.url, body);
+    const outcome = await post(collector.url(), body);
     const seconds = (Date.now() - started) / 1000;
     const rss = collector.peakRss();
     assert.equal(show(outcome), '200 OK');
     const lines = readFileSync(recordsFile, 'utf8').split('\n').filter((l) => l !== '');
     assert.equal(lines.length, bundle.records, 'every record written');
     assert.equal((JSON.parse(lines.at(-1)!) as { RecordId: string }).RecordId.endsWith(`:memory-64:${bundle.records - 1}`), true);
-    const stats = JSON.parse((await get(`${collector.url}/stats`)).body) as Record<string, number>;
+    const stats = JSON.parse((await collector.getFresh('/stats')).body) as Record<string, number>;
     assert.equal(stats['Records'], bundle.records);
     console.log(`# 64 MiB bundle: ${bundle.records} records, payload ${(Buffer.byteLength(bundle.text) / MiB).toFixed(1)} MiB, ` +
       `request body ${(body.length / MiB).toFixed(1)} MiB, output ${(statSync(recordsFile).size / MiB).toFixed(1)} MiB, ${seconds.toFixed(1)} s, ` +
@@ -110,7 +107,7 @@ describe('memory and back-pressure', { timeout: 120_000 }, () => {
   it('bundles beyond maxInFlightBytes get 503, and the collector keeps serving', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gracc-backpressure-'));
     dirs.push(dir);
-    const collector = await startCollector({
+    const collector = await CollectorProcess.start({
       env: {
         GRACC_WORKERS: '1', GRACC_FILE_ENABLE: 'true', GRACC_FILE_PATH: path.join(dir, 'records.ndjson'),
         GRACC_MAXINFLIGHTBYTES: '16MiB',
@@ -119,7 +116,7 @@ describe('memory and back-pressure', { timeout: 120_000 }, () => {
     collectors.push(collector);
     // Eight bundles of ~10 MiB (request bodies) at once: 80 MiB against 16 MiB in flight; one alone fits.
     const bodies = Array.from({ length: 8 }, (_, i) => updateBody(replicationBundle(7.5 * MiB, `bp-${i}`)));
-    const outcomes = await Promise.all(bodies.map((b) => post(collector.url, b)));
+    const outcomes = await Promise.all(bodies.map((b) => post(collector.url(), b)));
     const shown = outcomes.map(show);
     const REFUSED: string = '503 Error: too many bundle bytes in flight, try again later';
     const refused = shown.filter((s) => s === REFUSED);
@@ -133,12 +130,12 @@ describe('memory and back-pressure', { timeout: 120_000 }, () => {
 
     // Still serving: the bytes of the refused bundles were given back.
     const small = updateBody(replicationBundle(200 * 1024, 'bp-after'));
-    assert.equal(show(await post(collector.url, small)), '200 OK');
-    const refusedAgain = await post(collector.url, bodies[0]!);
+    assert.equal(show(await post(collector.url(), small)), '200 OK');
+    const refusedAgain = await post(collector.url(), bodies[0]!);
     assert.equal(show(refusedAgain), '200 OK', 'a large bundle alone fits again');
-    const metrics = (await get(`${collector.url}/metrics`)).body;
+    const metrics = (await collector.getFresh('/metrics')).body;
     assert.match(metrics, /^gracc_in_flight_bytes 0$/m);
-    const stats = JSON.parse((await get(`${collector.url}/stats`)).body) as Record<string, number>;
+    const stats = JSON.parse((await collector.getFresh('/stats')).body) as Record<string, number>;
     assert.equal(stats['Requests'], outcomes.length + 2);
     assert.equal(stats['RequestErrors'], outcomes.length - accepted.length);
     assert.deepEqual(await collector.stop('SIGTERM'), { code: 0, signal: null });

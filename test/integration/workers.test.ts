@@ -7,8 +7,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CollectorProcess, get, startCollector } from '../../bench/collector-process';
 import { envelopeOf, sampleRecords } from '../../bench/sample-records';
+import { CollectorProcess } from '../support/collector-process';
 
 /** A POST on a connection of its own, so that the cluster's workers take turns. */
 function post(url: string, body: string): Promise<{ status: number; body: string }> {
@@ -33,7 +33,7 @@ const bundle = (i: number): string =>
 /** Pids of the log's 'request' lines. */
 function requestPids(collector: CollectorProcess): Set<number> {
   const pids = new Set<number>();
-  for (const line of collector.log().split('\n')) {
+  for (const line of collector.logText().split('\n')) {
     if (!line.includes('"msg":"request"')) continue;
     pids.add((JSON.parse(line) as { pid: number }).pid);
   }
@@ -56,15 +56,15 @@ describe('several workers', { timeout: 60_000 }, () => {
 
   before(async () => {
     recordsFile = path.join(mkdtempSync(path.join(tmpdir(), 'gracc-workers-')), 'records.ndjson');
-    collector = await startCollector({
+    collector = await CollectorProcess.start({
       env: { GRACC_WORKERS: '2', GRACC_FILE_ENABLE: 'true', GRACC_FILE_PATH: recordsFile, GRACC_FILE_FORMAT: 'json' },
+      logToFile: true,
       readyChecks: 4,
     });
   });
 
   after(async () => {
-    if (collector?.running) await collector.stop('SIGKILL');
-    collector?.removeFiles();
+    await collector?.close({ signal: 'SIGKILL' });
     rmSync(path.dirname(recordsFile), { recursive: true, force: true });
   });
 
@@ -73,12 +73,12 @@ describe('several workers', { timeout: 60_000 }, () => {
   });
 
   it('every worker answers, and /stats and /metrics count the requests of both', async () => {
-    const before = JSON.parse((await get(`${collector.url}/stats`)).body) as Record<string, number>;
+    const before = JSON.parse((await collector.getFresh('/stats')).body) as Record<string, number>;
     const N = 12;
-    const answers = await Promise.all(Array.from({ length: N }, (_, i) => post(collector.url, bundle(i))));
+    const answers = await Promise.all(Array.from({ length: N }, (_, i) => post(collector.url(), bundle(i))));
     assert.deepEqual(answers.map((a) => `${a.status} ${a.body}`), Array(N).fill('200 OK'));
     const pings = 4;
-    for (let i = 0; i < pings; i++) assert.equal((await post(collector.url, form({ command: 'update', arg1: 'xxx' }))).body, 'OK');
+    for (let i = 0; i < pings; i++) assert.equal((await post(collector.url(), form({ command: 'update', arg1: 'xxx' }))).body, 'OK');
 
     const workers = collector.workerPids();
     const served = requestPids(collector);
@@ -86,13 +86,13 @@ describe('several workers', { timeout: 60_000 }, () => {
 
     // Asked several times on new connections (so of both workers), the same whole-collector figures.
     for (let i = 0; i < 4; i++) {
-      const stats = JSON.parse((await get(`${collector.url}/stats`)).body) as Record<string, number>;
+      const stats = JSON.parse((await collector.getFresh('/stats')).body) as Record<string, number>;
       assert.equal(stats['Requests']! - before['Requests']!, N + pings);
       assert.equal(stats['Records']! - before['Records']!, N * RECORDS_PER_BUNDLE);
       assert.equal(stats['Handshakes']! - before['Handshakes']!, pings);
       assert.equal(stats['RequestErrors'], 0);
     }
-    const metrics = (await get(`${collector.url}/metrics`)).body;
+    const metrics = (await collector.getFresh('/metrics')).body;
     assert.match(metrics, new RegExp(`^gracc_records_total ${before['Records']! + N * RECORDS_PER_BUNDLE}$`, 'm'));
     assert.match(metrics, new RegExp(`^gracc_requests_total\\{status="200"\\} ${before['Requests']! + N + pings}$`, 'm'));
     // each worker published to the file with its own sink
@@ -102,7 +102,7 @@ describe('several workers', { timeout: 60_000 }, () => {
   it('SIGUSR2 and SIGHUP to the primary act once in every worker; sent to a worker directly, they are ignored', async () => {
     const workers = collector.workerPids();
     const levelChanges = (): { pid: number; logLevel: string }[] =>
-      collector.log().split('\n').filter((l) => l.includes('"msg":"log level changed"')).map((l) => JSON.parse(l) as { pid: number; logLevel: string });
+      collector.logText().split('\n').filter((l) => l.includes('"msg":"log level changed"')).map((l) => JSON.parse(l) as { pid: number; logLevel: string });
     process.kill(workers[0]!, 'SIGUSR2'); // ignored: the primary decides
     process.kill(collector.pid, 'SIGUSR2');
     const changes = await until('every process to switch to debug', () => {
@@ -116,11 +116,11 @@ describe('several workers', { timeout: 60_000 }, () => {
     await until('every process to switch back', () => (levelChanges().length === 6 ? true : undefined));
 
     // SIGHUP: every process reopens the log file, so after a rotation the workers write to the new one.
-    const rotated = `${collector.logFile}.1`;
-    renameSync(collector.logFile, rotated);
+    const logFile = collector.logFile!;
+    renameSync(logFile, `${logFile}.1`);
     process.kill(collector.pid, 'SIGHUP');
     await until('the workers to log to the new file', async () => {
-      await post(collector.url, form({ command: 'update', arg1: 'xxx' }));
+      await post(collector.url(), form({ command: 'update', arg1: 'xxx' }));
       return new Set(requestPids(collector)).size === 2 ? true : undefined;
     });
     assert.ok(collector.running);
@@ -132,11 +132,11 @@ describe('several workers', { timeout: 60_000 }, () => {
     const replacement = await until('a new worker', () => collector.workerPids().find((p) => p !== victim && p !== survivor));
     // the new worker serves: keep asking on new connections until it has answered one
     await until('the new worker to answer', async () => {
-      assert.equal((await post(collector.url, form({ command: 'update', arg1: 'xxx' }))).body, 'OK');
+      assert.equal((await post(collector.url(), form({ command: 'update', arg1: 'xxx' }))).body, 'OK');
       return requestPids(collector).has(replacement) ? true : undefined;
     });
     assert.equal(collector.workerPids().length, 2);
-    assert.match(collector.log(), /a worker died: starting another/);
+    assert.match(collector.logText(), /a worker died: starting another/);
   });
 
   it('SIGTERM: the bundle in flight is answered, then every process exits and the collector exits 0', async () => {
@@ -144,7 +144,7 @@ describe('several workers', { timeout: 60_000 }, () => {
     const body = bundle(999);
     // Half a bundle now, the rest after SIGTERM: the worker holding it must finish it.
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(`${collector.url}/gratia-servlets/rmi`, {
+      const req = http.request(collector.url('/gratia-servlets/rmi'), {
         method: 'POST', agent: false,
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
       }, (res) => {
@@ -162,6 +162,6 @@ describe('several workers', { timeout: 60_000 }, () => {
     const exit = await collector.exited;
     assert.deepEqual(exit, { code: 0, signal: null });
     for (const pid of workers) assert.throws(() => process.kill(pid, 0), 'worker process is gone');
-    assert.match(collector.log(), /"msg":"stopped"/);
+    assert.match(collector.logText(), /"msg":"stopped"/);
   });
 });

@@ -1,14 +1,16 @@
-// A real gracc-collector (dist/src/cli.js) as a child process, for integration tests against
-// real brokers: started with a config text and/or GRACC_* environment variables, on a free
-// port, its bunyan log lines parsed as they come; plus small HTTP helpers to talk to it.
+// A real gracc-collector (dist/src/cli.js) as a child process, for the integration tests and
+// the throughput bench: started with a config text and/or GRACC_* environment variables, on a
+// free port, its bunyan log lines (on stdout, or in a log file) parsed as they come; small HTTP
+// helpers to talk to it; its peak memory and CPU time (with its cluster workers) from /proc.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
+import { childPids, cpuSeconds, peakRss, type PeakRss } from './process-stats';
 
 /** The compiled CLI (this file runs from dist/test/support/). */
 export const CLI = path.resolve(__dirname, '../../src/cli.js');
@@ -18,14 +20,29 @@ export interface CollectorOptions {
   readonly config?: string;
   /**
    * GRACC_* variables (and any other) for the child. The parent's GRACC_* variables are not
-   * passed on. GRACC_PORT defaults to 0 (a free port) and GRACC_ADDRESS to 127.0.0.1.
+   * passed on. GRACC_PORT defaults to 0 (a free port) and GRACC_ADDRESS to 127.0.0.1. Without
+   * `config`, every sink is off unless `env` enables it (GRACC_FILE_ENABLE, GRACC_AMQP_ENABLE
+   * and GRACC_KAFKA_ENABLE default to false, GRACC_AMQP_HOST to 127.0.0.1); with `config`, the
+   * config text says which sinks.
    */
   readonly env?: Readonly<Record<string, string>>;
-  /** More command-line arguments (after `-c FILE -l stdout`). */
+  /** More command-line arguments (after `-c FILE -l TARGET`). */
   readonly args?: readonly string[];
+  /** Node options before cli.js (`--cpu-prof`, `--max-old-space-size=…`). */
+  readonly nodeArgs?: readonly string[];
+  /**
+   * Log to the file `logFile` in the temporary folder instead of stdout (default false); its
+   * lines are read into `logs` as they come, across a rotation (rename + SIGHUP) too.
+   */
+  readonly logToFile?: boolean;
   /** Wait for `/readyz` to answer 200 before returning (default true). */
   readonly waitReady?: boolean;
-  /** Time limit to start (and get ready), ms; default 15000. */
+  /**
+   * Consecutive 200s from /readyz, each on a new connection, before it counts as ready
+   * (default 1; more, with several workers, to hear from each of them). Also for later `waitReady()`s.
+   */
+  readonly readyChecks?: number;
+  /** Time limit to start (and get ready), ms; default 20000. */
   readonly startTimeoutMs?: number;
   /** Echo the collector's output to the test's stderr (default: env GRACC_TEST_ECHO=1). */
   readonly echo?: boolean;
@@ -73,54 +90,130 @@ export class CollectorProcess {
   port = 0;
   readonly exited: Promise<Exit>;
   exit: Exit | undefined;
+  /** The log file (with `logToFile`), else undefined. */
+  readonly logFile: string | undefined;
 
   private readonly child: ChildProcess;
   private readonly dir: string;
   private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
   private readonly waiters = new Set<() => void>();
+  private readonly readyChecks: number;
+  private readonly echo: boolean;
+  private tail_: { fd: number; offset: number; partial: Buffer; timer: NodeJS.Timeout } | undefined;
 
   private constructor(options: CollectorOptions) {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'gracc-it-'));
-    const args = [CLI];
+    this.readyChecks = Math.max(1, options.readyChecks ?? 1);
+    this.echo = options.echo ?? process.env['GRACC_TEST_ECHO'] === '1';
+    const args = [...(options.nodeArgs ?? []), CLI];
     if (options.config !== undefined) {
       const file = path.join(this.dir, 'collector.toml');
       writeFileSync(file, options.config);
       args.push('-c', file);
     }
-    args.push('-l', 'stdout', ...(options.args ?? []));
+    this.logFile = options.logToFile ? path.join(this.dir, 'collector.log') : undefined;
+    args.push('-l', this.logFile ?? 'stdout', ...(options.args ?? []));
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('GRACC_')) env[k] = v;
-    Object.assign(env, { GRACC_PORT: '0', GRACC_ADDRESS: '127.0.0.1' }, options.env);
-    // cwd: the temporary folder, where a file sink (on by default without -c) writes
-    this.child = spawn(process.execPath, args, { cwd: this.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const echo = options.echo ?? process.env['GRACC_TEST_ECHO'] === '1';
-    createInterface({ input: this.child.stdout! }).on('line', (text) => {
-      if (echo) process.stderr.write(`[collector ${this.child.pid}] ${text}\n`);
-      let line: LogLine;
-      try {
-        line = JSON.parse(text) as LogLine;
-      } catch {
-        line = { msg: text, level: -1, time: new Date().toISOString() };
-      }
-      this.logs.push(line);
-      for (const wake of [...this.waiters]) wake();
-    });
+    Object.assign(
+      env,
+      { GRACC_PORT: '0', GRACC_ADDRESS: '127.0.0.1' },
+      options.config === undefined
+        ? { GRACC_FILE_ENABLE: 'false', GRACC_AMQP_ENABLE: 'false', GRACC_AMQP_HOST: '127.0.0.1', GRACC_KAFKA_ENABLE: 'false' }
+        : {},
+      options.env,
+    );
+    // cwd: the temporary folder, where a file sink with a relative path writes
+    this.child = spawn(process.execPath, args, { cwd: this.dir, env, stdio: ['ignore', this.logFile ? 'ignore' : 'pipe', 'pipe'] });
+    if (this.logFile) {
+      this.tail_ = { fd: -1, offset: 0, partial: Buffer.alloc(0), timer: setInterval(() => this.readLogFile(), 25) };
+      this.tail_.timer.unref();
+    } else {
+      createInterface({ input: this.child.stdout! }).on('line', (text) => this.addLine(text));
+    }
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       this.stderr += text;
-      if (echo) process.stderr.write(`[collector ${this.child.pid} stderr] ${text}`);
+      if (this.echo) process.stderr.write(`[collector ${this.child.pid} stderr] ${text}`);
     });
+    // Never leave a collector behind when this process ends, whatever way it ends.
+    const killOnExit = (): void => void this.child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code, signal) => {
+        process.off('exit', killOnExit);
+        this.stopTail();
         this.exit = { code, signal };
         for (const wake of [...this.waiters]) wake();
         resolve(this.exit);
       }));
   }
 
+  private addLine(text: string): void {
+    if (this.echo) process.stderr.write(`[collector ${this.child.pid}] ${text}\n`);
+    let line: LogLine;
+    try {
+      line = JSON.parse(text) as LogLine;
+    } catch {
+      line = { msg: text, level: -1, time: new Date().toISOString() };
+    }
+    this.logs.push(line);
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /**
+   * Reads what the log file got since the last look. After a rotation (another file at the
+   * path), the old file is read to its end before the new one.
+   */
+  private readLogFile(): void {
+    const t = this.tail_;
+    if (!t || !this.logFile) return;
+    for (;;) {
+      if (t.fd < 0) {
+        try {
+          t.fd = openSync(this.logFile, 'r');
+        } catch {
+          return; // not created yet
+        }
+        t.offset = 0;
+        t.partial = Buffer.alloc(0);
+      }
+      const chunk = Buffer.alloc(64 * 1024);
+      let n: number;
+      while ((n = readSync(t.fd, chunk, 0, chunk.length, t.offset)) > 0) {
+        t.offset += n;
+        const data = Buffer.concat([t.partial, chunk.subarray(0, n)]);
+        let start = 0;
+        for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, start)) {
+          this.addLine(data.subarray(start, nl).toString('utf8'));
+          start = nl + 1;
+        }
+        t.partial = Buffer.from(data.subarray(start));
+      }
+      let rotated: boolean;
+      try {
+        rotated = statSync(this.logFile).ino !== fstatSync(t.fd).ino;
+      } catch {
+        rotated = true; // renamed away, the new one not there yet
+      }
+      if (!rotated) return;
+      closeSync(t.fd);
+      t.fd = -1;
+    }
+  }
+
+  private stopTail(): void {
+    const t = this.tail_;
+    if (!t) return;
+    this.readLogFile();
+    clearInterval(t.timer);
+    if (t.fd >= 0) closeSync(t.fd);
+    this.tail_ = undefined;
+  }
+
   /** Starts a collector and waits for its 'listening' line (and, unless told otherwise, for /readyz 200). */
   static async start(options: CollectorOptions = {}): Promise<CollectorProcess> {
     const c = new CollectorProcess(options);
-    const limit = options.startTimeoutMs ?? 15_000;
+    const limit = options.startTimeoutMs ?? 20_000;
     try {
       const listening = await c.waitForLog((l) => l.msg === 'listening', limit);
       c.port = Number(listening['port']);
@@ -137,8 +230,39 @@ export class CollectorProcess {
     return this.child.pid!;
   }
 
-  url(p: string): string {
+  /** True until the process exits. */
+  get running(): boolean {
+    return this.exit === undefined;
+  }
+
+  /** `http://127.0.0.1:PORT` followed by `p`. */
+  url(p = ''): string {
     return `http://127.0.0.1:${this.port}${p}`;
+  }
+
+  /** The whole log as text: with `logToFile`, the file as it is now (after a rotation, the new one only). */
+  logText(): string {
+    if (!this.logFile) return this.logs.map((l) => JSON.stringify(l)).join('\n');
+    try {
+      return readFileSync(this.logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** The collector's worker processes (empty when it runs as one process). */
+  workerPids(): number[] {
+    return childPids(this.pid);
+  }
+
+  /** Peak resident memory (VmHWM) of the collector and its worker processes, read now. */
+  peakRss(): PeakRss {
+    return peakRss(this.pid);
+  }
+
+  /** CPU time (user + system) used so far by the collector process and its workers, in seconds. */
+  cpuSeconds(): number {
+    return cpuSeconds(this.pid);
   }
 
   /** Resolves with the first log line (already seen or to come) that passes `test`. */
@@ -200,17 +324,22 @@ export class CollectorProcess {
   }
 
   /**
-   * Waits until /readyz answers 200 and, with several workers (each with its own broker
-   * connections, /readyz answered by whichever gets the request), every worker logged its
-   * sinks ready.
+   * Waits until /readyz answers 200 (`readyChecks` times in a row, each on a new connection)
+   * and, with several workers (each with its own broker connections, /readyz answered by
+   * whichever gets the request), every worker logged its sinks ready.
    */
   async waitReady(ms = 15_000): Promise<void> {
     const deadline = Date.now() + ms;
     let last: HttpAnswer | undefined;
+    let good = 0;
     while (Date.now() < deadline) {
-      if (this.exit) throw new Error(`the collector exited (${JSON.stringify(this.exit)}); stderr: ${this.stderr.slice(-2000)}`);
-      last = await this.get('/readyz').catch(() => undefined);
-      if (last?.status === 200 && (this.workers === 1 || this.allSinksReady())) return;
+      if (this.exit) throw new Error(`the collector exited (${JSON.stringify(this.exit)}); stderr: ${this.stderr.slice(-2000)}; last lines:\n${this.tail(10)}`);
+      last = await this.getFresh('/readyz').catch(() => undefined);
+      if (last?.status === 200 && (this.workers === 1 || this.allSinksReady())) {
+        if (++good >= this.readyChecks) return;
+        continue;
+      }
+      good = 0;
       await sleep(50);
     }
     throw new Error(`not ready within ${ms} ms: /readyz ${last ? `${last.status} ${last.body}` : 'no answer'}; sinks ${JSON.stringify([...this.sinkStates()].map(([pid, s]) => [pid, [...s]]))}`);
@@ -218,6 +347,21 @@ export class CollectorProcess {
 
   get(p: string, headers: Readonly<Record<string, string>> = {}): Promise<HttpAnswer> {
     return httpRequest(this.url(p), { method: 'GET', headers, dispatcher: this.agent });
+  }
+
+  /** A GET on a connection of its own (`Connection: close`: a cluster's workers take turns answering). */
+  getFresh(p: string, headers: Readonly<Record<string, string>> = {}): Promise<HttpAnswer> {
+    const t0 = performance.now();
+    return new Promise((resolve, reject) => {
+      const req = http.get(this.url(p), { agent: false, headers: { ...headers, connection: 'close' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (s: string) => (body += s));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers, ms: performance.now() - t0 }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.setTimeout(10_000, () => req.destroy(new Error(`GET ${p} timed out`)));
+    });
   }
 
   /** POSTs a Gratia form (`command`, `from`, `bundlesize`, `arg1`, …). */
@@ -253,7 +397,7 @@ export class CollectorProcess {
   }
 
   /** Sends a signal (default SIGTERM) and waits for the exit; SIGKILL after `ms`. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', ms = 15_000): Promise<Exit> {
+  async stop(signal: NodeJS.Signals = 'SIGTERM', ms = 20_000): Promise<Exit> {
     if (this.exit) return this.exit;
     this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), ms);
@@ -264,11 +408,15 @@ export class CollectorProcess {
     }
   }
 
-  /** Stops the process if it still runs, closes the HTTP client, removes the temporary folder. */
-  async close(): Promise<void> {
-    if (!this.exit && this.child.exitCode === null) await this.stop('SIGTERM', 5000);
+  /**
+   * Stops the process if it still runs (with `signal`, default SIGTERM; SIGKILL after 5 s),
+   * closes the HTTP client, removes the temporary folder (config, log file) unless `keepFiles`.
+   */
+  async close(options: { signal?: NodeJS.Signals; keepFiles?: boolean } = {}): Promise<void> {
+    if (!this.exit && this.child.exitCode === null) await this.stop(options.signal ?? 'SIGTERM', 5000);
+    this.stopTail();
     await this.agent.close().catch(() => {});
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!options.keepFiles) rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
