@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { convertCommand } from './io/convert-command';
-import { SERVE_USAGE, serveCommand } from './io/serve-command';
 import { UsageError } from './io/usage-error';
 
+// Each command loads only its own modules: `convert` starts without the brokers' clients.
 async function main(argv: readonly string[]): Promise<number> {
-  if (argv[0] === 'convert') return convertCommand(argv.slice(1));
+  if (argv[0] === 'convert') return (await import('./io/convert-command.js')).convertCommand(argv.slice(1));
+  const { SERVE_USAGE, serveCommand } = await import('./io/serve-command.js');
   if (argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
     process.stdout.write(SERVE_USAGE + '\n');
     return 0;
