@@ -55,6 +55,12 @@ const newTopic = (maxMessageBytes?: number): Promise<string> =>
 /** Reads the whole topic from the beginning: as many messages as its end offsets say. */
 const readTopic = (topic: string, withinMs = 30_000): Promise<KafkaMessage[]> => client.readTopic(topic, { withinMs });
 
+/** Every confirmed message is in the topic (duplicates allowed, loss not). */
+async function assertAllInTopic(topic: string, confirmed: readonly OutboundMessage[]): Promise<void> {
+  const keys = new Set((await readTopic(topic)).map((m) => m.key?.toString()));
+  for (const m of confirmed) assert.ok(keys.has(m.key), `confirmed record ${m.key} is missing`);
+}
+
 function assertMessage(actual: KafkaMessage | undefined, expected: OutboundMessage): void {
   assert.ok(actual, `message ${expected.key} is missing`);
   assert.equal(actual.key?.toString(), expected.key);
@@ -288,8 +294,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
       await waitAvailable(sink, 60_000);
       const afterwards = messageBundle('after', 5);
       await publish(sink, afterwards);
-      const keys = new Set((await readTopic(topic)).map((m) => m.key?.toString()));
-      for (const m of afterwards) assert.ok(keys.has(m.key), `confirmed record ${m.key} is missing`);
+      await assertAllInTopic(topic, afterwards);
     } finally {
       subscription.unsubscribe();
       await sink.close();
@@ -327,9 +332,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
       await publish(sink, afterwards);
       confirmed.push(...afterwards);
 
-      const read = await readTopic(topic);
-      const keys = new Set(read.map((m) => m.key?.toString()));
-      for (const m of confirmed) assert.ok(keys.has(m.key), `confirmed record ${m.key} is missing`);
+      await assertAllInTopic(topic, confirmed);
     } finally {
       await sink.close();
     }
@@ -363,9 +366,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
       const afterwards = messageBundle('after', 10);
       await publish(sink, afterwards);
       confirmed.push(...afterwards);
-      const read = await readTopic(topic);
-      const keys = new Set(read.map((m) => m.key?.toString()));
-      for (const m of confirmed) assert.ok(keys.has(m.key), `confirmed record ${m.key} is missing`);
+      await assertAllInTopic(topic, confirmed);
     } finally {
       resume();
       await sink.close();
@@ -410,9 +411,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
       const afterwards = messageBundle('after', 300, 1000);
       await publish(sink, afterwards);
       confirmed.push(...afterwards);
-      const read = await readTopic(topic);
-      const keys = read.map((m) => m.key?.toString());
-      for (const m of confirmed) assert.ok(keys.includes(m.key), `confirmed record ${m.key} is missing`);
+      await assertAllInTopic(topic, confirmed);
     } finally {
       resume();
       await sink.close();

@@ -362,23 +362,22 @@ export class AmqpSink implements Sink {
     this.blockedReason = null;
     this.failAll('down', `lost the connection to ${this.display} before every message was confirmed`);
     this.update();
-    if (this.closed) {
-      this.manager.reconnectTimeInSeconds = 0;
-      return;
-    }
-    const delay = this.backoff.next();
-    this.manager.reconnectTimeInSeconds = delay / 1000;
-    this.log.warn({ err, retryInMs: Math.round(delay), attempt: this.backoff.attempts }, 'amqp connection lost; reconnecting');
+    this.scheduleReconnect(err, 'amqp connection lost; reconnecting');
   }
 
   private onConnectFailed(err: Error): void {
+    this.scheduleReconnect(err, 'could not connect to the amqp broker');
+  }
+
+  /** The manager waits `reconnectTimeInSeconds` before its next attempt: the next backoff delay, or none once closed. */
+  private scheduleReconnect(err: Error | undefined, what: string): void {
     if (this.closed) {
       this.manager.reconnectTimeInSeconds = 0;
       return;
     }
     const delay = this.backoff.next();
     this.manager.reconnectTimeInSeconds = delay / 1000;
-    this.log.warn({ err, retryInMs: Math.round(delay), attempt: this.backoff.attempts }, 'could not connect to the amqp broker');
+    this.log.warn({ err, retryInMs: Math.round(delay), attempt: this.backoff.attempts }, what);
   }
 
   private onBlocked(reason: string | undefined): void {
