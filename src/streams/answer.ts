@@ -18,7 +18,6 @@ export const OK: Answer = { status: 200, body: 'OK' };
  */
 export function answerFor(error: unknown): Answer {
   const e = error instanceof Error ? error : new Error(String(error));
-  if (e instanceof RequestError && e.message.startsWith('Unknown Command: ')) return { status: 400, body: `Error: ${e.message}`, error: e };
   if (e instanceof RequestError || e instanceof RecordError) return { status: 400, body: `Error: ${e.message}`, error: e };
   if (e instanceof BodyTooLarge) return { status: 413, body: `Error: ${e.message}`, error: e };
   if (e instanceof SinkError || e instanceof Overloaded) return { status: 503, body: `Error: ${e.message}`, error: e };
