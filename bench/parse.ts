@@ -2,8 +2,7 @@
 // Usage: npm run bench:parse [-- SECONDS]
 import { lastValueFrom, of } from 'rxjs';
 import { count } from 'rxjs/operators';
-import { format } from '../src/operators/format';
-import { bundleEntries, recordsOf } from '../src/streams/bundle-records';
+import { bundleMessages } from '../src/streams/bundle-records';
 import { envelopeOf, replicationOf, sampleRecords } from './sample-records';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -18,7 +17,7 @@ function chunks(text: string): Buffer[] {
 }
 
 async function convertOnce(parts: Buffer[]): Promise<number> {
-  return lastValueFrom(recordsOf(of(...parts).pipe(bundleEntries())).pipe(format('json'), count()));
+  return lastValueFrom(of(...parts).pipe(bundleMessages('json'), count()));
 }
 
 async function measure(name: string, text: string): Promise<void> {

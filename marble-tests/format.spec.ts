@@ -1,6 +1,9 @@
 import { test } from 'node:test';
-import { map } from 'rxjs';
-import { format } from '../src/operators/format';
+import assert from 'node:assert/strict';
+import { map, of } from 'rxjs';
+import { type FormattedEntry, format, messageFor } from '../src/operators/format';
+import type { Format } from '../src/records/formats';
+import type { Handshake } from '../src/records/gracc-record';
 import type { GraccRecord } from '../src/records/gracc-record';
 import { marbles } from './marbles';
 
@@ -16,23 +19,27 @@ const record: GraccRecord = {
   raw: '<urwg:JobUsageRecord><urwg:RecordIdentity urwg:recordId="r1"/></urwg:JobUsageRecord>',
   inheritedNamespaces: { 'xmlns:urwg': 'http://www.gridforum.org/2003/ur-wg' },
 };
-const readable = map((m: { key: string; body: Buffer; contentType: string }) => ({ ...m, body: m.body.toString() }));
+/** The message a sink taking `fmt` would publish, its body as text. */
+const readable = (fmt: Format) => map((e: FormattedEntry) => {
+  if ('kind' in e) return e;
+  const m = messageFor(e, fmt);
+  return { ...m, body: m.body.toString() };
+});
+const JSON_BODY = '{"type":"JobUsageRecord","RecordId":"r1","WallDuration":60,"RawXML":"<urwg:JobUsageRecord><urwg:RecordIdentity urwg:recordId=\\"r1\\"/></urwg:JobUsageRecord>"}';
+const handshake: Handshake = { kind: 'handshake', index: 1 };
 
-test('format json: one compact object, RawXML last, keyed by record id', () => {
+test('format json: one compact object, RawXML last, keyed by record id; handshakes pass through', () => {
   marbles().run(({ cold, expectObservable }) => {
-    expectObservable(cold('-g-g-|', { g: record }).pipe(format('json'), readable)).toBe('-m-m-|', {
-      m: {
-        key: 'r1',
-        contentType: 'application/json',
-        body: '{"type":"JobUsageRecord","RecordId":"r1","WallDuration":60,"RawXML":"<urwg:JobUsageRecord><urwg:RecordIdentity urwg:recordId=\\"r1\\"/></urwg:JobUsageRecord>"}',
-      },
+    expectObservable(cold('-g-h-g-|', { g: record, h: handshake }).pipe(format(['json']), readable('json'))).toBe('-m-h-m-|', {
+      m: { key: 'r1', contentType: 'application/json', body: JSON_BODY },
+      h: handshake,
     });
   });
 });
 
 test('format raw: the record text exactly as received', () => {
   marbles().run(({ cold, expectObservable }) => {
-    expectObservable(cold('-g-|', { g: record }).pipe(format('raw'), readable)).toBe('-m-|', {
+    expectObservable(cold('-g-|', { g: record }).pipe(format(['raw']), readable('raw'))).toBe('-m-|', {
       m: { key: 'r1', contentType: 'text/xml', body: record.raw },
     });
   });
@@ -40,7 +47,7 @@ test('format raw: the record text exactly as received', () => {
 
 test('format xml: a standalone document, with the envelope\'s namespace declarations on its root', () => {
   marbles().run(({ cold, expectObservable }) => {
-    expectObservable(cold('-g-|', { g: record }).pipe(format('xml'), readable)).toBe('-m-|', {
+    expectObservable(cold('-g-|', { g: record }).pipe(format(['xml']), readable('xml'))).toBe('-m-|', {
       m: {
         key: 'r1',
         contentType: 'text/xml',
@@ -50,11 +57,38 @@ test('format xml: a standalone document, with the envelope\'s namespace declarat
   });
 });
 
+test('format: each format written once, whatever the number of sinks taking it; only those asked for', () => {
+  marbles().run(({ cold, expectObservable }) => {
+    const written = cold('-g-|', { g: record }).pipe(
+      format(['json', 'raw', 'json']),
+      map((e) => {
+        if ('kind' in e) return e;
+        return { formats: Object.keys(e.messages).join(','), index: e.index, id: e.id, type: e.type };
+      }),
+    );
+    expectObservable(written).toBe('-f-|', { f: { formats: 'json,raw', index: 0, id: 'r1', type: 'JobUsageRecord' } });
+  });
+});
+
+test('messageFor: a format the record was not written in is a programming error, named', () => {
+  let caught: Error | undefined;
+  format(['json'])(of(record)).subscribe((e) => {
+    if (!('kind' in e)) {
+      try {
+        messageFor(e, 'xml');
+      } catch (err) {
+        caught = err as Error;
+      }
+    }
+  });
+  assert.match(caught?.message ?? '', /record #0 was not written as xml/);
+});
+
 test('format: errors pass through; unsubscription releases the source', () => {
   marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
-    expectObservable(cold<GraccRecord>('--#').pipe(format('json'))).toBe('--#');
+    expectObservable(cold<GraccRecord>('--#').pipe(format(['json']))).toBe('--#');
     const source = cold('-g-g-|', { g: record });
-    expectObservable(source.pipe(format('raw'), map(() => 'x')), '^--!').toBe('-x--');
+    expectObservable(source.pipe(format(['raw']), map(() => 'x')), '^--!').toBe('-x--');
     expectSubscriptions(source.subscriptions).toBe('^--!');
   });
 });

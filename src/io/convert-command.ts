@@ -1,9 +1,8 @@
 import { UsageError } from './usage-error';
 import { createReadStream } from 'node:fs';
 import { firstValueFrom, toArray } from 'rxjs';
-import { format } from '../operators/format';
 import { asLine, FORMATS, type Format } from '../records/formats';
-import { bundleEntries, recordsOf } from '../streams/bundle-records';
+import { bundleMessages } from '../streams/bundle-records';
 import { fromReadable } from './from-readable';
 
 export const CONVERT_USAGE = 'usage: gracc-collector convert [--format json|xml|raw] [FILE]';
@@ -29,7 +28,7 @@ export async function convertCommand(args: readonly string[]): Promise<number> {
   const input = file === undefined || file === '-' ? process.stdin : createReadStream(file);
   try {
     const messages = await firstValueFrom(
-      recordsOf(fromReadable(input).pipe(bundleEntries())).pipe(format(fmt), toArray()),
+      fromReadable(input).pipe(bundleMessages(fmt), toArray()),
     );
     const lines = messages.map((m) => asLine(m.body.toString(), fmt));
     await writeOut(lines.length === 0 ? '' : lines.join('\n') + '\n');

@@ -5,7 +5,7 @@ import { mapRecord } from '../records/map-record';
 
 export type BundleEntry = GraccRecord | Handshake;
 
-export function isHandshake(entry: BundleEntry): entry is Handshake {
+export function isHandshake<R>(entry: R | Handshake): entry is Handshake {
   return (entry as Handshake).kind === 'handshake';
 }
 

@@ -1,17 +1,48 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { OutboundMessage } from '../io/sink';
 import { CONTENT_TYPES, type Format, formatRecord } from '../records/formats';
-import type { GraccRecord } from '../records/gracc-record';
+import type { GraccRecord, Handshake } from '../records/gracc-record';
+import { type BundleEntry, isHandshake } from './flatten';
+
+/** A record written in every format the sinks take, each as the message a sink publishes. */
+export interface FormattedRecord {
+  /** 0-based position in the bundle. */
+  readonly index: number;
+  readonly id: string;
+  readonly type: string;
+  readonly messages: Readonly<Partial<Record<Format, OutboundMessage>>>;
+}
+
+export type FormattedEntry = FormattedRecord | Handshake;
 
 /**
- * Writes each GRACC record in a sink's format, as the message that sink publishes.
+ * Writes each GRACC record in each of the given formats (once per format, however many
+ * sinks share it); handshakes pass through. It runs as each record is mapped, while the
+ * record is still in the CPU's caches, and lets go of the mapped fields at once: a
+ * bundle is held (to be validated whole) as message bytes outside the JavaScript heap,
+ * which the garbage collector need not copy.
  *
  * ```
- * source: -g--g--|
- * result: -m--m--|      (m = { key: g.id, body: format(g), contentType })
+ * source: -g--h--g--|
+ * result: -f--h--f--|      (f = { index, id, type, messages: { json: { key: g.id, body, contentType } } })
  * ```
  */
-export function format(fmt: Format): OperatorFunction<GraccRecord, OutboundMessage> {
-  const contentType = CONTENT_TYPES[fmt];
-  return map((record) => ({ key: record.id, body: Buffer.from(formatRecord(record, fmt)), contentType }));
+export function format(formats: readonly Format[]): OperatorFunction<BundleEntry, FormattedEntry> {
+  const wanted = [...new Set(formats)];
+  return map((entry) => (isHandshake(entry) ? entry : formatted(entry, wanted)));
+}
+
+/** The record's message for a sink that takes `fmt` (one of the formats it was written in). */
+export function messageFor(record: FormattedRecord, fmt: Format): OutboundMessage {
+  const message = record.messages[fmt];
+  if (message === undefined) throw new Error(`record #${record.index} was not written as ${fmt}`);
+  return message;
+}
+
+function formatted(record: GraccRecord, formats: readonly Format[]): FormattedRecord {
+  const messages: Partial<Record<Format, OutboundMessage>> = {};
+  for (const fmt of formats) {
+    messages[fmt] = { key: record.id, body: Buffer.from(formatRecord(record, fmt)), contentType: CONTENT_TYPES[fmt] };
+  }
+  return { index: record.index, id: record.id, type: record.type, messages };
 }

@@ -1,18 +1,25 @@
-import { filter, type Observable, pipe, type OperatorFunction } from 'rxjs';
-import { type BundleEntry, flatten, isHandshake } from '../operators/flatten';
+import { filter, map, type Observable, pipe, type OperatorFunction } from 'rxjs';
+import type { OutboundMessage } from '../io/sink';
+import { flatten, isHandshake } from '../operators/flatten';
+import { format, type FormattedEntry, type FormattedRecord, messageFor } from '../operators/format';
 import { split } from '../operators/split';
 import { validateAll } from '../operators/validate-all';
-import type { GraccRecord } from '../records/gracc-record';
+import type { Format } from '../records/formats';
 
 /**
- * Bundle chunks → every entry of the bundle (records and handshakes), emitted only once the
- * whole bundle has been read and mapped without error.
+ * Bundle chunks → every entry of the bundle (records, written in each of `formats`, and
+ * handshakes), emitted only once the whole bundle has been read and mapped without error.
  */
-export function bundleEntries(): OperatorFunction<Uint8Array | string, BundleEntry> {
-  return pipe(split(), flatten(), validateAll());
+export function bundleEntries(formats: readonly Format[]): OperatorFunction<Uint8Array | string, FormattedEntry> {
+  return pipe(split(), flatten(), format(formats), validateAll());
 }
 
 /** Only the records to publish, handshakes left out. */
-export function recordsOf(entries: Observable<BundleEntry>): Observable<GraccRecord> {
-  return entries.pipe(filter((e): e is GraccRecord => !isHandshake(e)));
+export function recordsOf(entries: Observable<FormattedEntry>): Observable<FormattedRecord> {
+  return entries.pipe(filter((e): e is FormattedRecord => !isHandshake(e)));
+}
+
+/** Bundle chunks → the bundle's records as messages in one format, once the whole bundle is valid. */
+export function bundleMessages(fmt: Format): OperatorFunction<Uint8Array | string, OutboundMessage> {
+  return (chunks$) => recordsOf(chunks$.pipe(bundleEntries([fmt]))).pipe(map((record) => messageFor(record, fmt)));
 }

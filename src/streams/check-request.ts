@@ -1,5 +1,5 @@
-import { type BundleEntry, isHandshake } from '../operators/flatten';
-import type { GraccRecord } from '../records/gracc-record';
+import { isHandshake } from '../operators/flatten';
+import type { FormattedEntry, FormattedRecord } from '../operators/format';
 import { RequestError } from './request-errors';
 
 const COMMANDS = new Set(['update', 'multiupdate', 'urlencodedupdate']);
@@ -11,7 +11,7 @@ export type RequestFields = Readonly<Record<string, string>>;
 /** What a bundle holds once checked: the records to publish, and how many handshakes came with them. */
 export interface CheckedBundle {
   readonly command: string;
-  readonly records: readonly GraccRecord[];
+  readonly records: readonly FormattedRecord[];
   readonly handshakes: number;
   readonly ping: boolean;
 }
@@ -21,7 +21,7 @@ export interface CheckedBundle {
  * first (so an unknown command is named as such whatever its payload), then the payload,
  * then the sender and the bundle size. Throws a RequestError or the payload's RecordError.
  */
-export function checkRequest(fields: RequestFields, entries: readonly BundleEntry[] | Error): CheckedBundle {
+export function checkRequest(fields: RequestFields, entries: readonly FormattedEntry[] | Error): CheckedBundle {
   const given = fields['command'];
   if (given === undefined || given === '') throw new RequestError('missing field: command');
   const command = given.toLowerCase();
@@ -29,7 +29,7 @@ export function checkRequest(fields: RequestFields, entries: readonly BundleEntr
   if (fields['arg1'] === undefined) throw new RequestError('missing field: arg1');
   if (entries instanceof Error) throw entries;
 
-  const records = entries.filter((e): e is GraccRecord => !isHandshake(e));
+  const records = entries.filter((e): e is FormattedRecord => !isHandshake(e));
   const handshakes = entries.length - records.length;
   const ping = entries.length === 1 && isHandshake(entries[0]!) && entries[0].ping === true;
   if (ping) return { command, records: [], handshakes: 1, ping };

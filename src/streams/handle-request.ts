@@ -3,15 +3,14 @@ import type { Sink } from '../io/sink';
 import { confirmTimeout } from '../operators/confirm-timeout';
 import { failWhileUnavailable } from '../operators/fail-while-unavailable';
 import { fanOut } from '../operators/fan-out';
-import type { BundleEntry } from '../operators/flatten';
-import { format } from '../operators/format';
+import { type FormattedEntry, type FormattedRecord, messageFor } from '../operators/format';
 import { gatherSmall } from '../operators/gather-small';
 import { limitBytes } from '../operators/limit-bytes';
 import { publishWithConfirm } from '../operators/publish-with-confirm';
 import { toAnswer } from '../operators/to-answer';
 import { type FormPiece, urlencodedForm } from '../operators/urlencoded-form';
 import { type ByteBudget, withinBudget } from '../operators/within-budget';
-import type { GraccRecord } from '../records/gracc-record';
+import type { Format } from '../records/formats';
 import { RecordError } from '../records/record-error';
 import type { Answer } from './answer';
 import { bundleEntries } from './bundle-records';
@@ -42,8 +41,9 @@ const GATHER_BYTES = 4 * 1024 * 1024;
 
 /**
  * One request, top to bottom: body chunks → form fields, with the payload streamed into
- * the record splitter → the whole bundle validated → every record to every sink, each in
- * its own format and confirmed within the timeout → one answer.
+ * the record splitter and each record written in every sink's format as it is mapped →
+ * the whole bundle validated → every record to every sink, confirmed within the timeout
+ * → one answer.
  */
 export function handleRequest(
   body$: Observable<Uint8Array>,
@@ -61,7 +61,7 @@ export function handleRequest(
     connect((pieces$) =>
       forkJoin({
         fields: pieces$.pipe(fieldsOtherThanPayload(queryFields)),
-        entries: pieces$.pipe(payloadEntries()),
+        entries: pieces$.pipe(payloadEntries(options.sinks.map((sink) => sink.format))),
       })),
     map(({ fields, entries }) => {
       summary.command = fields['command'];
@@ -78,11 +78,11 @@ export function handleRequest(
   );
 }
 
-/** One sink's part of the fan-out: fail fast while it is unavailable, format, publish with confirm, time out. */
+/** One sink's part of the fan-out: fail fast while it is unavailable, publish with confirm (in its format), time out. */
 export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' | 'scheduler'>) {
   return pipe(
-    failWhileUnavailable<GraccRecord>(sink),
-    format(sink.format),
+    failWhileUnavailable<FormattedRecord>(sink),
+    map((record) => messageFor(record, sink.format)),
     publishWithConfirm(sink),
     confirmTimeout(options.timeoutMs, sink.name, options.scheduler),
   );
@@ -109,12 +109,12 @@ function fieldsOtherThanPayload(queryFields: RequestFields) {
  * answer names an unknown command or a missing field before a bad payload. Other errors
  * (a body too large, a broken connection) end the request at once.
  */
-function payloadEntries() {
+function payloadEntries(formats: readonly Format[]) {
   return pipe(
     filter((piece: FormPiece) => piece.name === PAYLOAD),
     map((piece) => piece.bytes),
-    bundleEntries(),
+    bundleEntries(formats),
     toArray(),
     catchError((e: unknown) => (e instanceof RecordError ? of(e) : throwError(() => e))),
-  ) as (pieces$: Observable<FormPiece>) => Observable<readonly BundleEntry[] | Error>;
+  ) as (pieces$: Observable<FormPiece>) => Observable<readonly FormattedEntry[] | Error>;
 }

@@ -1,7 +1,6 @@
 import { from, toArray } from 'rxjs';
-import { format } from '../../src/operators/format';
 import type { Format } from '../../src/records/formats';
-import { bundleEntries, recordsOf } from '../../src/streams/bundle-records';
+import { bundleMessages } from '../../src/streams/bundle-records';
 
 /** Cuts a payload into chunks of `size` bytes, cutting through UTF-8 sequences as a socket may. */
 export function bytesIn(text: string, size: number): Buffer[] {
@@ -16,8 +15,8 @@ export type Converted = { ok: true; bodies: string[] } | { ok: false; error: Err
 /** Runs the bundle → formatted records path synchronously on the given chunks. */
 export function convert(chunks: readonly (Buffer | string)[], fmt: Format = 'json'): Converted {
   let result: Converted | undefined;
-  recordsOf(from(chunks).pipe(bundleEntries()))
-    .pipe(format(fmt), toArray())
+  from(chunks)
+    .pipe(bundleMessages(fmt), toArray())
     .subscribe({
       next: (messages) => (result = { ok: true, bodies: messages.map((m) => m.body.toString()) }),
       error: (error: Error) => (result = { ok: false, error }),
