@@ -8,11 +8,15 @@ const WHITESPACE_TO_NORMALISE = /[\t\n\r]/g;
 
 const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
+function isNamespaceDeclaration(name: string): boolean {
+  return name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === 0x3a /* : */);
+}
+
 /** Attributes by local name, without namespace declarations. */
 function localAttributes(given: Record<string, string>): Record<string, string> {
   let attrs = EMPTY;
   for (const name in given) {
-    if (name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === 0x3a /* : */)) continue;
+    if (isNamespaceDeclaration(name)) continue;
     if (attrs === EMPTY) attrs = {};
     attrs[localName(name)] = given[name]!;
   }
@@ -41,6 +45,11 @@ export class XmlRecordReader {
   private rootSeen = false;
   /** Stream position at the last `opentagstart`, to find that start tag's text. */
   private tagNamePosition = 0;
+  /**
+   * The attributes of the start tag being read, by local name, as the parser reads them
+   * (cheaper than walking the parser's own attribute object, a dictionary, afterwards).
+   */
+  private tagAttributes = EMPTY;
 
   constructor(private readonly emit: EmitItem, private nextIndex = 0) {
     const p = this.parser;
@@ -49,6 +58,7 @@ export class XmlRecordReader {
       if (/<!ENTITY/i.test(doctype)) throw new RecordError('a DOCTYPE that declares entities is not accepted');
     });
     p.on('opentagstart', (tag) => this.onOpenTagStart(tag.name));
+    p.on('attribute', (attr) => this.onAttribute(attr.name, attr.value));
     p.on('opentag', (tag) => this.onOpenTag(tag));
     p.on('text', (text) => this.onText(text));
     p.on('cdata', (text) => this.onText(text));
@@ -86,6 +96,7 @@ export class XmlRecordReader {
 
   private onOpenTagStart(name: string): void {
     this.tagNamePosition = this.parser.position;
+    this.tagAttributes = EMPTY;
     if (this.depth === 0) {
       this.rootSeen = true;
       this.recordDepth = localName(name) === 'RecordEnvelope' ? 1 : 0;
@@ -95,6 +106,12 @@ export class XmlRecordReader {
     }
   }
 
+  private onAttribute(name: string, value: string): void {
+    if (isNamespaceDeclaration(name)) return;
+    if (this.tagAttributes === EMPTY) this.tagAttributes = {};
+    this.tagAttributes[localName(name)] = value;
+  }
+
   private onOpenTag(tag: SaxesTagPlain): void {
     const depth = this.depth++;
     if (depth < this.recordDepth) {
@@ -102,7 +119,7 @@ export class XmlRecordReader {
       return;
     }
     if (this.recordStart < 0) return;
-    const el: XmlElement = { name: localName(tag.name), attrs: this.attributesOf(tag), text: '', children: [] };
+    const el: XmlElement = { name: localName(tag.name), attrs: this.attributesOfTag(), text: '', children: [] };
     const parent = this.open[this.open.length - 1];
     if (parent !== undefined) parent.children.push(el);
     this.open.push(el);
@@ -130,8 +147,8 @@ export class XmlRecordReader {
   }
 
   /** The element's attributes by local name, namespace declarations left out. */
-  private attributesOf(tag: SaxesTagPlain): Record<string, string> {
-    const attrs = localAttributes(tag.attributes);
+  private attributesOfTag(): Record<string, string> {
+    const attrs = this.tagAttributes;
     // Normalisation leaves a space where there was a tab or line break: only a value with
     // a space sends us back to the start tag's own text.
     for (const name in attrs) {
