@@ -11,21 +11,9 @@ export interface XmlElement {
   readonly children: XmlElement[];
 }
 
-/** Local names by qualified name, for the names records repeat; bounded, as names come from the input. */
-const LOCAL_NAMES = new Map<string, string>();
-const MAX_CACHED_NAMES = 4096;
-
 export function localName(qualified: string): string {
-  // The same few dozen names come back in every record: handing back one string for each
-  // spares a slice and makes later comparisons and property lookups with it cheaper.
-  let local = LOCAL_NAMES.get(qualified);
-  if (local === undefined) {
-    const colon = qualified.indexOf(':');
-    local = colon < 0 ? qualified : qualified.slice(colon + 1);
-    if (LOCAL_NAMES.size >= MAX_CACHED_NAMES) LOCAL_NAMES.clear();
-    LOCAL_NAMES.set(qualified, local);
-  }
-  return local;
+  const colon = qualified.indexOf(':');
+  return colon < 0 ? qualified : qualified.slice(colon + 1);
 }
 
 /** The first child with the given local name, if any. */
