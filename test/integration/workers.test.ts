@@ -68,8 +68,13 @@ describe('several workers', { timeout: 60_000 }, () => {
     rmSync(path.dirname(recordsFile), { recursive: true, force: true });
   });
 
-  it('runs two worker processes under the primary', () => {
-    assert.equal(collector.workerPids().length, 2);
+  it('runs two worker processes under the primary, each with a single-threaded garbage collector', () => {
+    const workers = collector.workerPids();
+    assert.equal(workers.length, 2);
+    for (const pid of workers) {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      assert.ok(args.includes('--single-threaded-gc'), `worker ${pid}: ${args.join(' ')}`);
+    }
   });
 
   it('every worker answers, and /stats and /metrics count the requests of both', async () => {
