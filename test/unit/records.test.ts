@@ -78,6 +78,22 @@ describe('payload forms', () => {
   });
 });
 
+describe('attribute values', () => {
+  test('tabs and line breaks inside a value are kept; those between attributes change nothing', () => {
+    const rec = (attrs: string) =>
+      JUR('a', `<Network${attrs} urwg:metric="total">1</Network><Queue urwg:description="plain words">5</Queue>`);
+    const [kept] = parsed(convertOk([wrap(rec(' urwg:description="two\tcolumns,\nthen a line"'))]));
+    assert.equal(kept!['Network_description'], 'two\tcolumns,\nthen a line');
+    assert.equal(kept!['Queue_description'], 'plain words');
+    const [single] = parsed(convertOk([wrap(rec("\n\turwg:description='a\tb c'"))]));
+    assert.equal(single!['Network_description'], 'a\tb c');
+    // between attributes only: the values as the parser read them
+    const [between] = parsed(convertOk([wrap(rec('\n\t\turwg:description="a b"\r\n'))]));
+    assert.equal(between!['Network_description'], 'a b');
+    assert.equal(between!['Network_metric'], 'total');
+  });
+});
+
 describe('formats', () => {
   const nsEnvelope = `<RecordEnvelope xmlns:urwg="http://www.gridforum.org/2003/ur-wg"><JobUsageRecord><urwg:RecordIdentity urwg:recordId="n1"/></JobUsageRecord></RecordEnvelope>`;
 
