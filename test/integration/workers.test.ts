@@ -68,12 +68,12 @@ describe('several workers', { timeout: 60_000 }, () => {
     rmSync(path.dirname(recordsFile), { recursive: true, force: true });
   });
 
-  it('runs two worker processes under the primary, each with a single-threaded garbage collector', () => {
+  it('runs two worker processes under the primary, each with the workers\' garbage-collector settings', () => {
     const workers = collector.workerPids();
     assert.equal(workers.length, 2);
     for (const pid of workers) {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      assert.ok(args.includes('--single-threaded-gc'), `worker ${pid}: ${args.join(' ')}`);
+      for (const option of ['--single-threaded-gc', '--max-semi-space-size=32']) assert.ok(args.includes(option), `worker ${pid}: ${args.join(' ')}`);
     }
   });
 

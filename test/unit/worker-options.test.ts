@@ -2,13 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { workerExecArgv } from '../../src/io/serve-command';
 
-test('workers get a single-threaded garbage collector, after the primary\'s own node options', () => {
-  assert.deepEqual(workerExecArgv([]), ['--single-threaded-gc']);
-  assert.deepEqual(workerExecArgv(['--max-old-space-size=400']), ['--max-old-space-size=400', '--single-threaded-gc']);
+const GC = ['--single-threaded-gc', '--min-semi-space-size=32', '--max-semi-space-size=32'];
+
+test('workers get the garbage-collector settings, after the primary\'s own node options', () => {
+  assert.deepEqual(workerExecArgv([]), GC);
+  assert.deepEqual(workerExecArgv(['--max-old-space-size=400']), ['--max-old-space-size=400', ...GC]);
 });
 
-test('a choice of the operator\'s about the garbage collector\'s threads is kept as it is', () => {
+test('a setting the operator chose is kept as it is, the others added', () => {
   for (const given of ['--no-single-threaded-gc', '--single-threaded-gc', '--single_threaded_gc']) {
-    assert.deepEqual(workerExecArgv(['--inspect', given]), ['--inspect', given]);
+    assert.deepEqual(workerExecArgv(['--inspect', given]), ['--inspect', given, '--min-semi-space-size=32', '--max-semi-space-size=32']);
+  }
+  // either semi-space bound is a choice of the young generation's size: neither is added then
+  for (const given of ['--max-semi-space-size=8', '--min_semi_space_size=4']) {
+    assert.deepEqual(workerExecArgv([given]), [given, '--single-threaded-gc']);
   }
 });
