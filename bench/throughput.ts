@@ -15,14 +15,16 @@
 //   --node-args "…"    node options for the collector, e.g. "--max-semi-space-size=64"
 //
 // Each phase sends its bundles to a fresh exchange with one bound queue, checks that every
-// record arrived, and purges the queue. Requires `npm run build` and RabbitMQ on 127.0.0.1:5672
+// record arrived, and purges the queue. The bare publisher sends half its bundles before the
+// collector's phases and half after them: the ratio compares like with like on a machine
+// whose speed drifts. Requires `npm run build` and RabbitMQ on 127.0.0.1:5672
 // (or GRACC_BENCH_AMQP_URL=amqp://guest:guest@HOST:PORT for another broker).
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { CollectorProcess } from '../test/support/collector-process';
 import { convertOk } from '../test/support/convert';
 import { cpuTicks } from '../test/support/process-stats';
-import { measureCeiling } from './ceiling';
+import { type CeilingResult, measureCeiling } from './ceiling';
 import { formBody, percentile, postBundles } from './load';
 import { AMQP_URL, CountingQueue } from './rabbit';
 
@@ -129,25 +131,44 @@ function formBodies(form: Form, texts: readonly string[], records: number): Buff
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 const brokerCpu = (o: Options): number => (o.brokerPid ? cpuTicks(o.brokerPid) / 100 : 0);
 
-async function phaseCeiling(o: Options, repeat: number, form: Form, queue: CountingQueue, texts: readonly string[]): Promise<Row> {
-  // The bodies the collector itself would publish, from its own converter.
-  const batches = texts.map((t) => convertOk([t]).map((s) => Buffer.from(s)));
+/** One half of a ceiling measurement. */
+interface CeilingPart extends CeilingResult {
+  readonly brokerSeconds: number;
+  readonly sent: number;
+  readonly note: string;
+}
+
+async function ceilingPart(o: Options, queue: CountingQueue, batches: readonly (readonly Buffer[])[], count: number): Promise<CeilingPart> {
   const broker0 = brokerCpu(o);
-  const r = await measureCeiling({ exchange: queue.exchange, batches, count: o.bundles, warmup: o.warmup, channels: o.concurrency });
+  const r = await measureCeiling({ exchange: queue.exchange, batches, count, warmup: o.warmup, channels: o.concurrency });
   const brokerSeconds = brokerCpu(o) - broker0;
-  const expected = (o.bundles + o.warmup) * o.records;
-  const got = await queue.waitFor(expected);
+  const sent = (count + o.warmup) * o.records;
+  const got = await queue.waitFor(sent);
   await queue.purge();
+  return { ...r, brokerSeconds, sent, note: got === sent ? '' : `queue holds ${got} of ${sent}` };
+}
+
+/**
+ * The bare publisher's row, from the halves measured before and after the collector's
+ * phases: a machine whose speed drifts (other tenants, CPU boost) then weighs on the
+ * ceiling as on the collector, rather than on one of them.
+ */
+function ceilingRow(o: Options, repeat: number, form: Form, parts: readonly CeilingPart[]): Row {
+  const sum = (get: (p: CeilingPart) => number): number => parts.reduce((s, p) => s + get(p), 0);
+  const records = sum((p) => p.records);
+  const seconds = sum((p) => p.seconds);
+  const latencies = parts.flatMap((p) => p.latenciesMs).sort((a, b) => a - b);
+  const notes = parts.map((p) => p.note).filter((n) => n !== '');
   return {
-    repeat, form, workers: 0, recordsPerS: r.records / r.seconds, mbPerS: r.bytes / r.seconds / 1e6,
-    p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99), ok: got === expected,
-    cpuUsPerRecord: (r.cpuSeconds * 1e6) / r.records,
-    brokerUsPerRecord: o.brokerPid ? (brokerSeconds * 1e6) / ((o.bundles + o.warmup) * o.records) : undefined,
-    note: got === expected ? '' : `queue holds ${got} of ${expected}`,
+    repeat, form, workers: 0, recordsPerS: records / seconds, mbPerS: sum((p) => p.bytes) / seconds / 1e6,
+    p50: percentile(latencies, 50), p99: percentile(latencies, 99), ok: notes.length === 0,
+    cpuUsPerRecord: (sum((p) => p.cpuSeconds) * 1e6) / records,
+    brokerUsPerRecord: o.brokerPid ? (sum((p) => p.brokerSeconds) * 1e6) / sum((p) => p.sent) : undefined,
+    note: notes.join('; '),
   };
 }
 
-async function phaseCollector(o: Options, repeat: number, form: Form, workers: number, queue: CountingQueue, bodies: readonly Buffer[], ceiling: number): Promise<Row> {
+async function phaseCollector(o: Options, repeat: number, form: Form, workers: number, queue: CountingQueue, bodies: readonly Buffer[]): Promise<Row> {
   const collector = await CollectorProcess.start({
     env: {
       GRACC_WORKERS: String(workers),
@@ -194,7 +215,7 @@ async function phaseCollector(o: Options, repeat: number, form: Form, workers: n
     return {
       repeat, form, workers, recordsPerS, mbPerS: r.bytes / r.seconds / 1e6,
       p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99),
-      rssMiB: rss.totalBytes / 2 ** 20, ratio: recordsPerS / ceiling, cpuUsPerRecord: (cpu * 1e6) / (r.requests * o.records),
+      rssMiB: rss.totalBytes / 2 ** 20, cpuUsPerRecord: (cpu * 1e6) / (r.requests * o.records),
       brokerUsPerRecord: o.brokerPid ? (brokerSeconds * 1e6) / (r.requests * o.records) : undefined,
       loadUsPerRecord: (r.cpuSeconds * 1e6) / (r.requests * o.records), ok, note: notes.join('; '),
     };
@@ -259,16 +280,23 @@ async function main(): Promise<number> {
       const queue = await CountingQueue.create('gracc-bench', o.durableQueue);
       try {
         const texts = bundleTexts(form, o.records, `r${repeat}-${form}`);
-        const ceiling = await phaseCeiling(o, repeat, form, queue, texts);
-        rows.push(ceiling);
-        log(`  #${repeat} ${form} bare publisher: ${f0(ceiling.recordsPerS)} records/s, publisher ${f0(ceiling.cpuUsPerRecord!)} µs/rec${ceiling.brokerUsPerRecord === undefined ? '' : `, broker ${f0(ceiling.brokerUsPerRecord)} µs/rec`}`);
+        // The bodies the collector itself would publish, from its own converter.
+        const batches = texts.map((t) => convertOk([t]).map((s) => Buffer.from(s)));
+        const before = await ceilingPart(o, queue, batches, Math.ceil(o.bundles / 2));
         const bodies = formBodies(form, texts, o.records);
+        const collectorRows: Row[] = [];
         for (const workers of o.workers) {
-          const row = await phaseCollector(o, repeat, form, workers, queue, bodies, ceiling.recordsPerS);
-          rows.push(row);
-          log(`  #${repeat} ${form} collector, ${workers} worker(s): ${f0(row.recordsPerS)} records/s, p99 ${f1(row.p99)} ms, ratio ${f2(row.ratio!)}, ` +
+          const row = await phaseCollector(o, repeat, form, workers, queue, bodies);
+          collectorRows.push(row);
+          log(`  #${repeat} ${form} collector, ${workers} worker(s): ${f0(row.recordsPerS)} records/s, p99 ${f1(row.p99)} ms, ` +
             `collector ${f0(row.cpuUsPerRecord!)} µs/rec, load generator ${f0(row.loadUsPerRecord!)} µs/rec${row.brokerUsPerRecord === undefined ? '' : `, broker ${f0(row.brokerUsPerRecord)} µs/rec`}${row.ok ? '' : ` FAILED ${row.note}`}`);
         }
+        const after = await ceilingPart(o, queue, batches, Math.floor(o.bundles / 2));
+        const ceiling = ceilingRow(o, repeat, form, [before, after]);
+        rows.push(ceiling, ...collectorRows.map((r) => ({ ...r, ratio: r.recordsPerS / ceiling.recordsPerS })));
+        log(`  #${repeat} ${form} bare publisher: ${f0(ceiling.recordsPerS)} records/s (${f0(before.records / before.seconds)} before, ${f0(after.records / after.seconds)} after), ` +
+          `publisher ${f0(ceiling.cpuUsPerRecord!)} µs/rec${ceiling.brokerUsPerRecord === undefined ? '' : `, broker ${f0(ceiling.brokerUsPerRecord)} µs/rec`}; ` +
+          `ratio ${collectorRows.map((r) => `${f2(r.recordsPerS / ceiling.recordsPerS)} at ${r.workers} worker(s)`).join(', ')}`);
       } finally {
         await queue.delete();
       }
@@ -277,7 +305,7 @@ async function main(): Promise<number> {
   console.log(`\nrecords/s over the measured bundles; MB/s = request bytes (bare publisher: message bytes); p50/p99 per ${o.records}-record bundle at ${o.concurrency} concurrent;`);
   console.log('peak RSS = VmHWM of the collector process plus its workers; CPU µs/rec = the collector\'s user+system CPU time per measured record');
   console.log('(bare publisher: its own CPU time);');
-  console.log('ratio = collector / bare publisher of the same repeat and form.\n');
+  console.log('ratio = collector / bare publisher of the same repeat and form (its halves before and after the collector\'s phases).\n');
   printRows(rows);
   if (o.repeat > 1) {
     console.log(`\nmin–max over ${o.repeat} repeats:\n`);
