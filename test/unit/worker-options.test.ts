@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { workerExecArgv } from '../../src/io/serve-command';
 
-const GC = ['--single-threaded-gc', '--min-semi-space-size=32', '--max-semi-space-size=32'];
+const GC = ['--single-threaded-gc', '--min-semi-space-size=32', '--max-semi-space-size=32', '--initial-old-space-size=128'];
 
 test('workers get the garbage-collector settings, after the primary\'s own node options', () => {
   assert.deepEqual(workerExecArgv([]), GC);
@@ -11,10 +11,11 @@ test('workers get the garbage-collector settings, after the primary\'s own node 
 
 test('a setting the operator chose is kept as it is, the others added', () => {
   for (const given of ['--no-single-threaded-gc', '--single-threaded-gc', '--single_threaded_gc']) {
-    assert.deepEqual(workerExecArgv(['--inspect', given]), ['--inspect', given, '--min-semi-space-size=32', '--max-semi-space-size=32']);
+    assert.deepEqual(workerExecArgv(['--inspect', given]), ['--inspect', given, ...GC.slice(1)]);
   }
   // either semi-space bound is a choice of the young generation's size: neither is added then
   for (const given of ['--max-semi-space-size=8', '--min_semi_space_size=4']) {
-    assert.deepEqual(workerExecArgv([given]), [given, '--single-threaded-gc']);
+    assert.deepEqual(workerExecArgv([given]), [given, '--single-threaded-gc', '--initial-old-space-size=128']);
   }
+  assert.deepEqual(workerExecArgv(['--initial_old_space_size=64']), ['--initial_old_space_size=64', ...GC.slice(0, 3)]);
 });
