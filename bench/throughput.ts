@@ -2,7 +2,7 @@
 // ceiling of the same broker: a bare amqplib publisher sending the same JSON messages.
 //
 // Usage: npm run bench [-- OPTIONS]        (builds, starts RabbitMQ, runs dist/bench/throughput.js)
-//   --bundles N        measured bundles per phase (default 300; env BENCH_BUNDLES)
+//   --bundles N        measured bundles per phase (default 1000; env BENCH_BUNDLES)
 //   --warmup N         warm-up bundles per phase, not measured (default 40; env BENCH_WARMUP)
 //   --records N        records per bundle (default 100)
 //   --concurrency N    concurrent requests = kept-alive connections = ceiling channels (default 8)
@@ -51,7 +51,7 @@ interface Options {
 function parseOptions(argv: readonly string[]): Options {
   const env = process.env;
   const o: Options = {
-    bundles: Number(env['BENCH_BUNDLES'] ?? 300),
+    bundles: Number(env['BENCH_BUNDLES'] ?? 1000),
     warmup: Number(env['BENCH_WARMUP'] ?? 40),
     records: 100,
     concurrency: 8,
