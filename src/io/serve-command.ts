@@ -140,8 +140,8 @@ const WORKER_GC_OPTIONS: readonly { readonly options: readonly string[]; readonl
 /**
  * The node options of a worker: the primary's, and the workers' garbage-collector
  * settings (WORKER_GC_OPTIONS) where those leave them open. With two workers on two cores
- * they take the collector's CPU time on replication bundles from 78 to 69 µs a record
- * (`npm run bench`), for some 50 MiB more memory a worker.
+ * they took the collector's CPU time on replication bundles from about 85 to 69 µs a
+ * record (`npm run bench`), for some 50 MiB more memory a worker.
  */
 export function workerExecArgv(primary: readonly string[]): string[] {
   const args = [...primary];
