@@ -3,7 +3,7 @@
 // (always restored), create topics of a test's own and read back everything in one.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
@@ -236,6 +236,27 @@ export function headerText(message: KafkaMessage, name: string): string | undefi
 }
 
 /**
+ * Waits (up to 2 s) until every thread of the process is stopped: a signal takes effect
+ * only as each thread is next scheduled, and a broker thread still running could answer
+ * a request sent right after the SIGSTOP.
+ */
+function waitUntilStopped(pid: number): void {
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + 2000;
+  const running = (): boolean => {
+    try {
+      return readdirSync(`/proc/${pid}/task`).some((tid) => {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'T';
+      });
+    } catch {
+      return false; // gone, or no /proc: nothing to wait for
+    }
+  };
+  while (running() && Date.now() < deadline) Atomics.wait(tick, 0, 0, 1);
+}
+
+/**
  * Pauses and resumes the local Kafka (SIGSTOP/SIGCONT to the pid services.sh recorded): a
  * broker that hangs rather than refuses. Until release(), it is also resumed if the test
  * process exits, so a failed test never leaves Kafka stopped.
@@ -250,7 +271,10 @@ export function kafkaPauser(pid: number): { pause(): void; resume(): void; relea
   };
   process.once('exit', resume);
   return {
-    pause: () => process.kill(pid, 'SIGSTOP'),
+    pause: () => {
+      process.kill(pid, 'SIGSTOP');
+      waitUntilStopped(pid);
+    },
     resume,
     release() {
       resume();
