@@ -9,6 +9,12 @@ export const AMQP_URL = process.env['GRACC_BENCH_AMQP_URL'] ?? 'amqp://guest:gue
 export const EXCHANGE_OPTIONS = { durable: false, autoDelete: true, internal: false } as const;
 
 export class CountingQueue {
+  /** Messages purged while draining since the last purge(). */
+  private drained = 0;
+  private drainTimer: NodeJS.Timeout | undefined;
+  /** The drain purge under way, if any. */
+  private drainPurge: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly connection: ChannelModel,
     private readonly channel: Channel,
@@ -30,12 +36,34 @@ export class CountingQueue {
     return new CountingQueue(connection, channel, name, name);
   }
 
-  async count(): Promise<number> {
-    return (await this.channel.checkQueue(this.queue)).messageCount;
+  /**
+   * Purges the queue every `everyMs` until waitFor() or purge(), counting what it purges:
+   * the broker then holds a few thousand messages rather than a whole phase's 100,000,
+   * whose backlog slows it and stretches its latency tail.
+   */
+  startDraining(everyMs = 200): void {
+    clearInterval(this.drainTimer);
+    this.drainTimer = setInterval(() => {
+      this.drainPurge = this.drainPurge
+        .then(() => this.channel.purgeQueue(this.queue))
+        .then(({ messageCount }) => void (this.drained += messageCount));
+    }, everyMs);
   }
 
-  /** Waits until the queue holds `expected` messages (confirmed ones may take a moment to show). */
+  private async stopDraining(): Promise<void> {
+    clearInterval(this.drainTimer);
+    this.drainTimer = undefined;
+    await this.drainPurge;
+  }
+
+  /** Messages that arrived since the last purge(): the drained ones and those in the queue. */
+  async count(): Promise<number> {
+    return this.drained + (await this.channel.checkQueue(this.queue)).messageCount;
+  }
+
+  /** Stops draining, and waits until `expected` messages arrived (confirmed ones may take a moment to show). */
   async waitFor(expected: number, timeoutMs = 15_000): Promise<number> {
+    await this.stopDraining();
     const deadline = Date.now() + timeoutMs;
     let n = await this.count();
     while (n < expected && Date.now() < deadline) {
@@ -46,11 +74,14 @@ export class CountingQueue {
   }
 
   async purge(): Promise<void> {
+    await this.stopDraining();
     await this.channel.purgeQueue(this.queue);
+    this.drained = 0;
   }
 
   /** Deletes the queue (and with it, auto-delete, the exchange) and disconnects. */
   async delete(): Promise<void> {
+    await this.stopDraining();
     await this.channel.deleteQueue(this.queue).catch(() => undefined);
     await this.channel.deleteExchange(this.exchange).catch(() => undefined);
     await this.connection.close().catch(() => undefined);

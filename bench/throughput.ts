@@ -14,8 +14,8 @@
 //   --broker-pid PID   also report the broker's CPU time per record (the beam.smp process)
 //   --node-args "…"    node options for the collector, e.g. "--max-semi-space-size=64"
 //
-// Each phase sends its bundles to a fresh exchange with one bound queue, checks that every
-// record arrived, and purges the queue. The bare publisher sends half its bundles before the
+// Each phase sends its bundles to a fresh exchange with one bound queue, which it purges as
+// they arrive (counting what it purges), and checks that every record arrived. The bare publisher sends half its bundles before the
 // collector's phases and half after them: the ratio compares like with like on a machine
 // whose speed drifts. Requires `npm run build` and RabbitMQ on 127.0.0.1:5672
 // (or GRACC_BENCH_AMQP_URL=amqp://guest:guest@HOST:PORT for another broker).
@@ -140,6 +140,7 @@ interface CeilingPart extends CeilingResult {
 
 async function ceilingPart(o: Options, queue: CountingQueue, batches: readonly (readonly Buffer[])[], count: number): Promise<CeilingPart> {
   const broker0 = brokerCpu(o);
+  queue.startDraining();
   const r = await measureCeiling({ exchange: queue.exchange, batches, count, warmup: o.warmup, channels: o.concurrency });
   const brokerSeconds = brokerCpu(o) - broker0;
   const sent = (count + o.warmup) * o.records;
@@ -188,6 +189,7 @@ async function phaseCollector(o: Options, repeat: number, form: Form, workers: n
   const notes: string[] = [];
   let ok = true;
   try {
+    queue.startDraining();
     const warm = await postBundles({ url: collector.url(), bodies, requests: o.warmup, concurrency: o.concurrency });
     const cpu0 = collector.cpuSeconds();
     const broker0 = brokerCpu(o);
