@@ -102,6 +102,7 @@ export class AmqpSink implements Sink {
       // default 16 KiB, three or four records a system call. Bundles fit in this (see
       // corkSocket); the channel's own buffer still applies back-pressure.
       writableHighWaterMark: SOCKET_BUFFER_BYTES,
+      noDelay: true,
     };
     this.manager = connectManager(
       [{ url: amqpUrl(options), connectionOptions }],
