@@ -181,7 +181,7 @@ export class AmqpSink implements Sink {
     const ch = this.channel;
     if (!ch || this.pumping) return;
     this.pumping = true;
-    this.corkSocket(ch);
+    const uncork = this.corkSocket(ch);
     const { exchange, routingKey } = this.options;
     try {
       while (this.hasRoom && this.queue.length > 0) {
@@ -216,6 +216,7 @@ export class AmqpSink implements Sink {
       }
     } finally {
       this.pumping = false;
+      uncork();
     }
   }
 
@@ -223,17 +224,20 @@ export class AmqpSink implements Sink {
    * amqplib's multiplexer hands each message to the socket on its own, one system call
    * each: a tenth of the collector's CPU time at 100-record bundles. It writes in a
    * setImmediate after publish and, once the socket's buffer is full, in the socket's
-   * 'drain' handler. Corking the socket around both sends many messages in one write. The
-   * uncork after publishing waits one more turn of the event loop, past the multiplexer's
-   * setImmediate; the one in 'drain' comes right after the multiplexer's own handler. Each
-   * pump corks again (corks nest): a pump while an earlier uncork is pending would otherwise
-   * see that uncork run before the multiplexer's next setImmediate, and its messages go out
-   * one system call each (a third of them at full load). Without a socket to reach
-   * (amqplib's internals changed), messages go out as before.
+   * 'drain' handler. Corking the socket around both sends many messages in one write.
+   *
+   * Returns the uncork for after publishing. The multiplexer's setImmediate is queued from
+   * a nextTick of the first publish (the channel buffer's 'readable'); the uncork, queued
+   * from a nextTick after the last, runs right after it in the same turn of the event loop
+   * (a turn later, the messages would wait for whatever bundle is parsed meanwhile). Each
+   * pump corks again (corks nest), so that an uncork pending from an earlier pump cannot
+   * release this pump's messages one system call each. The uncork in 'drain' comes right
+   * after the multiplexer's own handler. Without a socket to reach (amqplib's internals
+   * changed), messages go out as before.
    */
-  private corkSocket(ch: ConfirmChannel): void {
+  private corkSocket(ch: ConfirmChannel): () => void {
     const socket = (ch as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
-    if (typeof socket?.cork !== 'function' || typeof socket.uncork !== 'function' || typeof socket.prependListener !== 'function') return;
+    if (typeof socket?.cork !== 'function' || typeof socket.uncork !== 'function' || typeof socket.prependListener !== 'function') return noop;
     if (!CORKED_ON_DRAIN.has(socket)) {
       CORKED_ON_DRAIN.add(socket);
       socket.prependListener('drain', () => {
@@ -242,7 +246,7 @@ export class AmqpSink implements Sink {
       });
     }
     socket.cork();
-    setImmediate(() => setImmediate(() => socket.uncork!()));
+    return () => process.nextTick(() => setImmediate(() => socket.uncork!()));
   }
 
   /** Completes (no failure) or fails a bundle, once. */
