@@ -23,7 +23,9 @@ export function setInstant(fields: Fields, key: string, text: string | undefined
 
 /** The key of a Resource or TimeDuration: its description or type with `.` and space turned into `-`. */
 export function keyOf(label: string | undefined): string {
-  return label ? label.replace(/[. ]/g, '-') : 'unknown';
+  if (!label) return 'unknown';
+  // most labels have neither: no regular expression for them
+  return label.includes('.') || label.includes(' ') ? label.replace(/[. ]/g, '-') : label;
 }
 
 // Attributes of an ordinary element that are carried as `E_<attribute>`, and which of them are durations.

@@ -6,7 +6,10 @@ export interface XmlElement {
   readonly name: string;
   /** Attributes by local name; `xmlns` declarations are not included. */
   readonly attrs: Record<string, string>;
-  /** The element's own character data (text and CDATA directly inside it), entity-decoded. */
+  /**
+   * The element's own character data (text and CDATA directly inside it), entity-decoded;
+   * always '' for a record's root, whose own text no rule maps.
+   */
   text: string;
   readonly children: XmlElement[];
 }

@@ -126,8 +126,10 @@ export class XmlRecordReader {
   }
 
   private onText(text: string): void {
-    const el = this.open[this.open.length - 1];
-    if (el !== undefined) el.text += text;
+    // The record's root holds only the whitespace between its children, which no rule
+    // maps: not joined up (some 40 pieces a record).
+    if (this.open.length < 2) return;
+    this.open[this.open.length - 1]!.text += text;
   }
 
   private onCloseTag(): void {
