@@ -23,6 +23,29 @@ function localAttributes(given: Record<string, string>): Record<string, string> 
   return attrs;
 }
 
+// The parser turns tabs and line breaks in attribute values into spaces, as XML says; the
+// mapping keeps them. Where a start tag's own text, text[from, end), holds one inside a
+// value, its attributes are read again. (Records' root tags have line breaks between
+// their attributes.)
+function hasLineBreakOrTabInValue(text: string, from: number, end: number): boolean {
+  WHITESPACE_TO_NORMALISE.lastIndex = from;
+  const m = WHITESPACE_TO_NORMALISE.exec(text);
+  if (m === null || m.index >= end) return false;
+  // In a start tag only values are quoted, and only by the quote that opened them.
+  let quote = 0;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (quote === 0) {
+      if (c === 0x22 || c === 0x27) quote = c;
+    } else if (c === quote) {
+      quote = 0;
+    } else if (c === 0x09 || c === 0x0a || c === 0x0d) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Receives split records and handshakes, in document order. */
 export type EmitItem = (item: BundleItem) => void;
 
@@ -154,39 +177,14 @@ export class XmlRecordReader {
     // Normalisation leaves a space where there was a tab or line break: only a value with
     // a space sends us back to the start tag's own text.
     for (const name in attrs) {
-      if (attrs[name]!.includes(' ')) return this.startTagHasLineBreakOrTabInValue() ? localAttributes(this.startTagAttributes()) : attrs;
+      if (!attrs[name]!.includes(' ')) continue;
+      // the start tag's own text: from its `<` to where the parser is
+      const text = this.buffer;
+      const from = text.lastIndexOf('<', this.tagNamePosition - this.bufferStart - 1);
+      const end = this.parser.position - this.bufferStart;
+      return hasLineBreakOrTabInValue(text, from, end) ? localAttributes(rawAttributes(text.slice(from, end))) : attrs;
     }
     return attrs;
-  }
-
-  // The parser turns tabs and line breaks in attribute values into spaces, as XML says;
-  // the mapping keeps them. Where the start tag's own text holds one inside a value, read
-  // its attributes again. (Records' root tags have line breaks between their attributes.)
-  private startTagHasLineBreakOrTabInValue(): boolean {
-    const text = this.buffer;
-    const from = text.lastIndexOf('<', this.tagNamePosition - this.bufferStart - 1);
-    const end = this.parser.position - this.bufferStart;
-    WHITESPACE_TO_NORMALISE.lastIndex = from;
-    const m = WHITESPACE_TO_NORMALISE.exec(text);
-    if (m === null || m.index >= end) return false;
-    // In a start tag only values are quoted, and only by the quote that opened them.
-    let quote = 0;
-    for (let i = from; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (quote === 0) {
-        if (c === 0x22 || c === 0x27) quote = c;
-      } else if (c === quote) {
-        quote = 0;
-      } else if (c === 0x09 || c === 0x0a || c === 0x0d) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private startTagAttributes(): Record<string, string> {
-    const from = this.buffer.lastIndexOf('<', this.tagNamePosition - this.bufferStart - 1);
-    return rawAttributes(this.buffer.slice(from, this.parser.position - this.bufferStart));
   }
 
   private collectNamespaces(attributes: Record<string, string>): void {
