@@ -101,21 +101,23 @@ export class HttpService {
     this.server.closeIdleConnections();
     return new Promise((resolve) => {
       if (this.inFlight === 0) return resolve();
+      let closeAll: NodeJS.Timeout | undefined;
       const deadline = setTimeout(() => {
         this.options.log.warn({ inFlight: this.inFlight, drainTimeoutMs: this.options.drainTimeoutMs }, 'stopping: drain deadline, closing the connections left');
         for (const { cut } of this.exchanges.values()) cut?.abort(new Overloaded('the collector is stopping: send it again later'));
-        const last = setTimeout(finish, LAST_ANSWERS_MS);
-        this.idle.push(() => {
-          clearTimeout(last);
-          finish();
-        });
+        closeAll = setTimeout(() => {
+          this.server.closeAllConnections();
+          resolve();
+        }, LAST_ANSWERS_MS);
       }, this.options.drainTimeoutMs);
-      const finish = (): void => {
+      this.idle.push(() => {
         clearTimeout(deadline);
-        this.server.closeAllConnections();
+        if (closeAll !== undefined) {
+          clearTimeout(closeAll);
+          this.server.closeAllConnections();
+        }
         resolve();
-      };
-      this.idle.push(finish);
+      });
     });
   }
 
@@ -139,7 +141,8 @@ export class HttpService {
    */
   private clientError(e: NodeJS.ErrnoException, socket: Duplex): void {
     const exchange = this.exchanges.get(socket);
-    const gone = e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'HPE_INVALID_EOF_STATE' || !socket.writable;
+    // A parse error at the client's end of the stream is a body cut short by a client that left (or half-closed).
+    const gone = e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'HPE_INVALID_EOF_STATE' || socket.readableEnded || !socket.writable;
     if (exchange?.cut && !exchange.req.complete) {
       if (!exchange.cut.signal.aborted) {
         exchange.cut.abort(gone ? new ClientGone(`the client went away mid-body (${e.code ?? e.message})`) : new MalformedRequest(`malformed request body (${e.code ?? e.message})`));
