@@ -45,3 +45,12 @@ test('urlencodedForm: any chunking decodes to the same fields, UTF-8 included', 
     from(chunks).pipe(urlencodedForm(), toArray()).subscribe((pieces) => assert.deepEqual(join(pieces), expected, `chunks of ${size}`));
   }
 });
+
+test('urlencodedForm: a field given again is left out, its value too, however the chunks fall', () => {
+  marbles().run(({ cold, expectObservable }) => {
+    const source = cold('-a-------b----|', { a: Buffer.from('command=up&arg1=<A/>&com'), b: Buffer.from('mand=x&arg1=<B/>&from=me') });
+    expectObservable(source.pipe(urlencodedForm(), asText)).toBe('-(cuAx)--(fm)-|', {
+      c: 'command=', u: 'command=up', A: 'arg1=', x: 'arg1=<A/>', f: 'from=', m: 'from=me',
+    });
+  });
+});

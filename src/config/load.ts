@@ -142,6 +142,10 @@ function finalize(raw: RawConfig): CollectorConfig {
     maxBodySize: parseSize(raw.maxBodySize),
     maxInFlightBytes: parseSize(raw.maxInFlightBytes),
     workers: raw.workers,
+    idleTimeout: parseDuration(raw.idleTimeout),
+    minBodyRate: parseSize(raw.minBodyRate),
+    maxConnections: raw.maxConnections,
+    drainTimeout: parseDuration(raw.drainTimeout),
     amqp: {
       enable: amqp.enable,
       scheme: amqp.scheme,

@@ -12,6 +12,10 @@ export interface RawConfig {
   maxBodySize: number | string;
   maxInFlightBytes: number | string;
   workers: number;
+  idleTimeout: string;
+  minBodyRate: number | string;
+  maxConnections: number;
+  drainTimeout: string;
   /** accepted for the earlier collector's files, ignored */
   startBufferSize: number | string;
   /** accepted for the earlier collector's files, ignored */
@@ -59,6 +63,10 @@ const DEFINITION: convict.Schema<RawConfig> = {
     positive: true,
   }),
   workers: { doc: 'record-processing workers; 0 = one per CPU', format: 'gracc-count', default: 0 },
+  idleTimeout: duration('30s', "how long the collector waits for a client: a request's headers, each next byte of its body", true),
+  minBodyRate: size(1024, 'bytes a second a body must bring, judged over each idleTimeout; 0 = no floor'),
+  maxConnections: { doc: 'open connections, all workers together; past it new ones are closed at once; 0 = no limit', format: 'gracc-count', default: 1000 },
+  drainTimeout: duration('90s', 'how long a stop waits for the requests in flight before closing their connections', true),
   startBufferSize: size(4096, 'ignored (earlier collector: initial scanner buffer)', { deprecated: true }),
   maxBufferSize: size(512 * 1024, 'ignored (earlier collector: largest scanner buffer)', { deprecated: true }),
   amqp: {

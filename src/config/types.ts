@@ -78,6 +78,14 @@ export interface CollectorConfig {
   maxInFlightBytes: number;
   /** 0 = one per CPU */
   workers: number;
+  /** ms, > 0: longest wait for a request's headers (from the connection's or request's start) and between two bytes of a body */
+  idleTimeout: number;
+  /** bytes a second, judged over each idleTimeout of a body; 0 = no floor */
+  minBodyRate: number;
+  /** open connections, the whole collector; 0 = no limit */
+  maxConnections: number;
+  /** ms, > 0: how long a stop waits for the requests in flight */
+  drainTimeout: number;
   amqp: AmqpConfig;
   kafka: KafkaConfig;
   file: FileConfig;

@@ -6,6 +6,8 @@ export type { FormPiece } from '../records/urlencoded-form';
 /**
  * Decodes an `application/x-www-form-urlencoded` body into pieces of its fields' values,
  * as the chunks arrive; each field starts with an empty piece that marks it present.
+ * A field given again is left out: the first value wins, as the earlier (Go and Java)
+ * collectors read forms.
  *
  * ```
  * source: -a-----b------|      (a = "command=up", b = "date&arg1=%3CR%2F%3E")
@@ -15,7 +17,16 @@ export type { FormPiece } from '../records/urlencoded-form';
 export function urlencodedForm(): OperatorFunction<Uint8Array, FormPiece> {
   return (source) =>
     new Observable<FormPiece>((subscriber) => {
-      const decoder = new UrlencodedFormDecoder((piece) => subscriber.next(piece));
+      const seen = new Set<string>();
+      let repeated = false;
+      const decoder = new UrlencodedFormDecoder((piece) => {
+        // Only a field's first piece is empty (see UrlencodedFormDecoder).
+        if (piece.bytes.length === 0) {
+          repeated = seen.has(piece.name);
+          seen.add(piece.name);
+        }
+        if (!repeated) subscriber.next(piece);
+      });
       return source.subscribe({
         next: (chunk) => decoder.write(chunk),
         error: (e) => subscriber.error(e),
