@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type bunyan from 'bunyan';
-import { combineLatest, map, type Observable, of, throwError } from 'rxjs';
+import { throwError } from 'rxjs';
 import type { Answer } from '../streams/answer';
 import { handleRequest, type RequestOptions, type RequestSummary } from '../streams/handle-request';
 import { BodyTooLarge } from '../streams/request-errors';
@@ -32,7 +32,6 @@ export class HttpService {
   readonly server: Server;
   private inFlight = 0;
   private readonly idle: (() => void)[] = [];
-  private readonly ready$: Observable<string[]>;
 
   constructor(readonly options: HttpServiceOptions) {
     this.server = createServer((req, res) => this.route(req, res));
@@ -40,10 +39,6 @@ export class HttpService {
     this.server.requestTimeout = 0;
     this.server.headersTimeout = 60_000;
     this.server.keepAliveTimeout = 65_000;
-    this.ready$ = options.sinks.length === 0
-      ? of([])
-      : combineLatest(options.sinks.map((s) => s.unavailable$.pipe(map((why) => (why === null ? '' : `${s.name}: ${why}`)))))
-        .pipe(map((reasons) => reasons.filter((r) => r !== '')));
     for (const sink of options.sinks) {
       sink.unavailable$.subscribe((why) => {
         options.metrics.sinkUnavailable.set({ sink: sink.name }, why === null ? 0 : 1);
@@ -90,10 +85,10 @@ export class HttpService {
         res.writeHead(200, TEXT).end('OK');
         return;
       case '/readyz':
-        this.ready$.subscribe((reasons) => {
-          if (reasons.length === 0) res.writeHead(200, TEXT).end('OK');
-          else res.writeHead(503, TEXT).end(`Error: ${reasons.join('; ')}`);
-        }).unsubscribe();
+        // The sinks' readiness (readiness.ts); with several workers, every worker's, from the primary.
+        void this.options.metrics.readiness().then(
+          (reasons) => (reasons.length === 0 ? res.writeHead(200, TEXT).end('OK') : res.writeHead(503, TEXT).end(`Error: ${reasons.join('; ')}`)),
+          (e: Error) => res.writeHead(503, TEXT).end(`Error: ${e.message}`));
         return;
       default:
         res.writeHead(404, TEXT).end('Error: not found');
