@@ -2,10 +2,11 @@
 // whole collector (dist/src/cli.js) against the real RabbitMQ. One test restarts the broker's
 // app (stop_app / start_app, always restored).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { jobRecords, multiupdate } from '../support/bundles';
 import { CollectorProcess, type HttpAnswer, waitUntil } from '../support/collector-process';
-import { ensureRabbit, RabbitAdmin, restoreBroker, uniqueName, withAppStopped } from '../support/rabbit';
+import { uniqueName, withAppStopped } from '../support/rabbit';
+import { rabbitSuite } from '../support/rabbit-suite';
 
 const UNROUTABLE = /amqp: records returned unroutable \(312 NO_ROUTE\)/;
 
@@ -27,25 +28,11 @@ function statusOf(a: HttpAnswer | { error: string }): string {
 }
 
 describe('AMQP defaults and readiness', { timeout: 180_000 }, () => {
-  const admin = new RabbitAdmin();
-  const collectors: CollectorProcess[] = [];
+  const { admin, track } = rabbitSuite();
   const start = async (exchange: string, workers = 1) => {
     admin.own(exchange); // durable now: deleted at the end
-    const c = await startCollector(exchange, workers);
-    collectors.push(c);
-    return c;
+    return track(await startCollector(exchange, workers));
   };
-
-  before(async () => {
-    ensureRabbit();
-    await admin.channel();
-  });
-
-  after(async () => {
-    await restoreBroker();
-    await Promise.all(collectors.map((c) => c.close()));
-    await admin.close();
-  });
 
   test('with the default settings, a durable queue\'s binding outlives a broker restart: bundles are OK afterwards', async () => {
     const exchange = uniqueName('restart');

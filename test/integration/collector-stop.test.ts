@@ -4,10 +4,11 @@
 // must still exit, within closeTimeout and a margin, and every bundle it answered OK must be
 // in the queue.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { jobRecords, multiupdate } from '../support/bundles';
 import { CollectorProcess } from '../support/collector-process';
-import { ensureRabbit, RabbitAdmin, uniqueName } from '../support/rabbit';
+import { uniqueName } from '../support/rabbit';
+import { rabbitSuite } from '../support/rabbit-suite';
 import { TcpProxy } from '../support/tcp-proxy';
 
 const CLOSE_TIMEOUT_MS = 2_000;
@@ -15,20 +16,9 @@ const CLOSE_TIMEOUT_MS = 2_000;
 const MARGIN_MS = 6_000;
 
 describe('SIGTERM with a stalled broker connection', { timeout: 120_000 }, () => {
-  const admin = new RabbitAdmin();
+  const { admin, track } = rabbitSuite('SIGKILL');
   const proxies: TcpProxy[] = [];
-  const collectors: CollectorProcess[] = [];
-
-  before(async () => {
-    ensureRabbit();
-    await admin.channel();
-  });
-
-  after(async () => {
-    await Promise.all(collectors.map((c) => c.close({ signal: 'SIGKILL' })));
-    await Promise.all(proxies.map((p) => p.close()));
-    await admin.close();
-  });
+  after(() => Promise.all(proxies.map((p) => p.close())));
 
   for (const workers of [1, 2]) {
     test(`workers = ${workers}: exits within closeTimeout + a margin, and the bundles answered OK are in the queue`, async () => {
@@ -37,12 +27,11 @@ describe('SIGTERM with a stalled broker connection', { timeout: 120_000 }, () =>
       const queue = await admin.bindQueue(exchange, { declare: { type: 'fanout', durable: true, autoDelete: true }, durable: true });
       const proxy = await TcpProxy.start('127.0.0.1', 5672);
       proxies.push(proxy);
-      const c = await CollectorProcess.start({
+      const c = track(await CollectorProcess.start({
         config: `timeout = "3s"\ncloseTimeout = "${CLOSE_TIMEOUT_MS}ms"\nworkers = ${workers}\n\n[amqp]\nenable = true\nhost = "127.0.0.1"\nport = ${proxy.port}\n` +
           `exchange = "${exchange}"\nretry = "200ms"\nmaxRetry = "1s"\n\n[file]\nenable = false\n`,
         readyChecks: workers,
-      });
-      collectors.push(c);
+      }));
 
       const sent: string[] = [];
       for (let i = 0; i < 6; i++) {
