@@ -138,6 +138,7 @@ function finalize(raw: RawConfig): CollectorConfig {
     address: raw.address,
     port: raw.port,
     timeout: parseDuration(raw.timeout),
+    closeTimeout: parseDuration(raw.closeTimeout),
     loglevel: raw.loglevel,
     maxBodySize: parseSize(raw.maxBodySize),
     maxInFlightBytes: parseSize(raw.maxInFlightBytes),

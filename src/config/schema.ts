@@ -8,6 +8,7 @@ export interface RawConfig {
   address: string;
   port: number;
   timeout: string;
+  closeTimeout: string;
   loglevel: LogLevel;
   maxBodySize: number | string;
   maxInFlightBytes: number | string;
@@ -57,6 +58,7 @@ const DEFINITION: convict.Schema<RawConfig> = {
   address: string('', 'address to listen on; "" = all interfaces'),
   port: port(8080, 'HTTP port to listen on'),
   timeout: duration('60s', 'how long to wait for the sinks to confirm a bundle'),
+  closeTimeout: duration('10s', 'how long each sink has to close its connections on stop', true),
   loglevel: oneOf('gracc-loglevel', 'info', 'log level: trace, debug, info, warn, error or fatal'),
   maxBodySize: size(64 * MiB, 'largest request body accepted', { positive: true }),
   maxInFlightBytes: size(256 * MiB, 'request bytes held in memory at once, all requests together', {
@@ -77,7 +79,7 @@ const DEFINITION: convict.Schema<RawConfig> = {
     vhost: string('', 'virtual host'),
     exchange: string('gracc', 'exchange to publish to'),
     exchangeType: oneOf('gracc-exchange-type', 'fanout', 'fanout, direct, topic or headers'),
-    durable: bool(false, 'declare the exchange durable'),
+    durable: bool(true, 'declare the exchange durable (its queues\' bindings then outlive a broker restart)'),
     autoDelete: bool(true, 'declare the exchange auto-delete'),
     internal: bool(false, 'declare the exchange internal'),
     routingKey: string('', 'routing key of published records'),

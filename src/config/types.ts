@@ -71,6 +71,8 @@ export interface CollectorConfig {
   port: number;
   /** ms */
   timeout: number;
+  /** ms, > 0: how long each sink's close may take when the collector stops */
+  closeTimeout: number;
   loglevel: LogLevel;
   /** bytes, > 0 */
   maxBodySize: number;

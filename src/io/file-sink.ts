@@ -1,11 +1,14 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { BehaviorSubject, defer, ignoreElements, type Observable } from 'rxjs';
 import { asLine, type Format } from '../records/formats';
+import { DEFAULT_CLOSE_TIMEOUT_MS, withTimeout } from './deadline';
 import { type OutboundMessage, type Sink, SinkError } from './sink';
 
 export interface FileSinkOptions {
   readonly path: string;
   readonly format: Format;
+  /** close() waits this long at most for the last write and the file's close, ms; default 10000. */
+  readonly closeTimeoutMs?: number;
 }
 
 /**
@@ -42,9 +45,13 @@ export class FileSink implements Sink {
     }).pipe(ignoreElements());
   }
 
-  async close(): Promise<void> {
-    await this.tail;
-    await (await this.file.catch(() => undefined))?.close();
-    this.state.complete();
+  /** Waits for the last write and closes the file; rejects when that takes longer than closeTimeoutMs (a hung disk or NFS mount). */
+  close(): Promise<void> {
+    const ms = this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    const closed = (async () => {
+      await this.tail;
+      await (await this.file.catch(() => undefined))?.close();
+    })();
+    return withTimeout(closed, ms, `${this.options.path} did not finish its last write and close within ${ms} ms`).finally(() => this.state.complete());
   }
 }

@@ -14,15 +14,16 @@ export function createSinks(config: CollectorConfig, log: bunyan): Sink[] {
       scheme: amqp.scheme, host: amqp.host, port: amqp.port, vhost: amqp.vhost, user: amqp.user, password: amqp.password,
       exchange: amqp.exchange, exchangeType: amqp.exchangeType, durable: amqp.durable, autoDelete: amqp.autoDelete,
       internal: amqp.internal, routingKey: amqp.routingKey, format: amqp.format, retryMs: amqp.retry, maxRetryMs: amqp.maxRetry,
+      closeTimeoutMs: config.closeTimeout,
       log: log.child({ sink: 'amqp' }),
     }));
   }
   if (kafka.enable) {
     sinks.push(createKafkaSink({
       brokers: kafka.brokers, topic: kafka.topic, format: kafka.format, clientId: kafka.clientId, compression: kafka.compression,
-      ssl: kafka.ssl, sasl: kafka.sasl, timeoutMs: config.timeout, log: log.child({ sink: 'kafka' }),
+      ssl: kafka.ssl, sasl: kafka.sasl, timeoutMs: config.timeout, closeTimeoutMs: config.closeTimeout, log: log.child({ sink: 'kafka' }),
     }));
   }
-  if (file.enable) sinks.push(new FileSink({ path: file.path, format: file.format }));
+  if (file.enable) sinks.push(new FileSink({ path: file.path, format: file.format, closeTimeoutMs: config.closeTimeout }));
   return sinks;
 }

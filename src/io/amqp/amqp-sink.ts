@@ -5,6 +5,7 @@ import { connect as connectManager, type AmqpConnectionManager } from 'amqp-conn
 import { credentials, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import { BehaviorSubject, Observable, type Subscriber } from 'rxjs';
 import { Backoff } from '../../operators/backoff';
+import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin } from '../deadline';
 import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../sink';
 import { amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
@@ -15,6 +16,11 @@ const SOCKET_BUFFER_BYTES = 1024 * 1024;
 
 /** Sockets whose 'drain' already corks them for the multiplexer's writes. */
 const CORKED_ON_DRAIN = new WeakSet<object>();
+
+/** The socket under an amqplib channel or channel model (both hold the Connection, which holds the stream); undefined if amqplib's internals changed. */
+function socketOf(holder: unknown): Partial<Writable> | undefined {
+  return (holder as { connection?: { stream?: Partial<Writable> } } | undefined)?.connection?.stream;
+}
 
 /** One publish() subscription: a bundle being written and confirmed. */
 interface Bundle {
@@ -58,12 +64,15 @@ export class AmqpSink implements Sink {
   readonly name: string;
   readonly format: Format;
   readonly unavailable$: Observable<string | null>;
+  readonly degraded$: Observable<string | null>;
 
   private readonly log: Logger;
   private readonly display: string;
   private readonly manager: AmqpConnectionManager;
   private readonly backoff: Backoff;
   private readonly unavailable: BehaviorSubject<string | null>;
+  /** Why the latest bundles came back unroutable, until a bundle is confirmed again (see degraded$). */
+  private readonly unroutable = new BehaviorSubject<string | null>(null);
   private readonly tag = randomBytes(4).toString('hex');
   private seq = 0;
 
@@ -91,6 +100,7 @@ export class AmqpSink implements Sink {
     this.backoff = new Backoff({ base: options.retryMs, cap: options.maxRetryMs, random: options.random });
     this.unavailable = new BehaviorSubject<string | null>(this.downReason());
     this.unavailable$ = this.unavailable.asObservable();
+    this.degraded$ = this.unroutable.asObservable();
 
     // amqplib hands these to net.connect as well, hence the socket's buffer size
     const connectionOptions = {
@@ -164,13 +174,20 @@ export class AmqpSink implements Sink {
     this.update();
     // a connect attempt in progress that fails would otherwise wait a whole backoff delay
     this.manager.reconnectTimeInSeconds = 0;
-    this.closing = this.manager
-      .close()
-      .catch((err: unknown) => this.log.warn({ err }, 'closing the amqp connection failed'))
-      .then(() => {
+    const closed = this.manager.close().catch((err: unknown) => this.log.warn({ err }, 'closing the amqp connection failed'));
+    // amqplib calls close back only on the broker's CloseOk: never when the broker stalls or
+    // the connection is lost meanwhile (a heartbeat timeout or socket error does not).
+    const ms = this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.closing = settledWithin(closed, ms).then((inTime) => {
+      if (inTime) {
         this.log.info('amqp sink closed');
-        this.unavailable.complete();
-      });
+      } else {
+        socketOf(this.manager.connection ?? this.conn?.model)?.destroy?.();
+        this.log.warn({ closeTimeoutMs: ms }, 'the amqp broker did not confirm closing the connection in time: connection dropped');
+      }
+      this.unavailable.complete();
+      this.unroutable.complete();
+    });
     return this.closing;
   }
 
@@ -236,7 +253,7 @@ export class AmqpSink implements Sink {
    * changed), messages go out as before.
    */
   private corkSocket(ch: ConfirmChannel): () => void {
-    const socket = (ch as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+    const socket = socketOf(ch);
     if (typeof socket?.cork !== 'function' || typeof socket.uncork !== 'function' || typeof socket.prependListener !== 'function') return noop;
     if (!CORKED_ON_DRAIN.has(socket)) {
       CORKED_ON_DRAIN.add(socket);
@@ -255,6 +272,10 @@ export class AmqpSink implements Sink {
     bundle.done = true;
     this.inflight.delete(bundle.id);
     if (failure === undefined) {
+      if (this.unroutable.value !== null && !this.unroutable.closed) {
+        this.log.info('a bundle was confirmed: records are routed again');
+        this.unroutable.next(null);
+      }
       bundle.subscriber.complete();
     } else {
       bundle.subscriber.error(new SinkError(this.name, failure, message ?? failure));
@@ -279,12 +300,23 @@ export class AmqpSink implements Sink {
     const index = Number(messageId.slice(dot + 1));
     const key = bundle.messages[index]?.key;
     const fields = message.fields as unknown as { replyCode?: number; replyText?: string; exchange: string; routingKey: string };
+    this.noteUnroutable(fields);
     this.settle(
       bundle,
       'returned',
       `record ${key ? `${key} ` : ''}(#${index} of the bundle) returned by the broker: ` +
         `${fields.replyCode ?? ''} ${fields.replyText ?? ''} (exchange '${fields.exchange}', routing key '${fields.routingKey}')`,
     );
+  }
+
+  /** A return makes the sink degraded (not ready) until a bundle is confirmed; bundles are still tried meanwhile. */
+  private noteUnroutable(fields: { replyCode?: number; replyText?: string; exchange: string; routingKey: string }): void {
+    if (this.unroutable.closed) return;
+    const reason = `records returned unroutable (${fields.replyCode ?? '?'} ${fields.replyText ?? ''}) by exchange '${fields.exchange}', ` +
+      `routing key '${fields.routingKey}': is no queue bound? (cleared by the next bundle confirmed)`;
+    if (reason === this.unroutable.value) return;
+    this.log.warn({ replyCode: fields.replyCode, replyText: fields.replyText, exchange: fields.exchange, routingKey: fields.routingKey }, 'records returned unroutable: not ready until a bundle is confirmed');
+    this.unroutable.next(reason);
   }
 
   // --- connection and channel

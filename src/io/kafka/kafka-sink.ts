@@ -3,6 +3,7 @@ import type Logger from 'bunyan';
 import { type Admin, Kafka, type LogEntry, type Message, Partitioners, type Producer } from 'kafkajs';
 import { BehaviorSubject, Observable, distinctUntilChanged } from 'rxjs';
 import { Backoff } from '../../operators/backoff';
+import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin, withTimeout } from '../deadline';
 import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../sink';
 import { bunyanLogCreator, isConnectionFailure, kafkajsLevel } from './log';
 import { type KafkaSettings, type KafkaSinkOptions, kafkaSettings } from './options';
@@ -83,14 +84,6 @@ function classify(err: unknown): SinkFailure {
   return 'error';
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Publishes each bundle to one Kafka topic through an idempotent kafkajs producer
  * (acks = all in-sync replicas), and completes a publish only once the brokers
@@ -154,6 +147,7 @@ export class KafkaSink implements Sink {
   private readonly kafka: Kafka;
   private readonly topic: string;
   private readonly timeoutMs: number;
+  private readonly closeTimeoutMs: number;
   private readonly unavailable = new BehaviorSubject<string | null>('connecting');
   private readonly backoff: Backoff;
 
@@ -189,6 +183,7 @@ export class KafkaSink implements Sink {
     this.format = options.format;
     this.topic = options.topic;
     this.timeoutMs = options.timeoutMs;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.log = options.log.child({ sink: NAME, topic: options.topic }, true);
     this.backoff = new Backoff({ base: this.settings.reconnectBaseMs, cap: this.settings.reconnectCapMs });
     this.kafka = new Kafka({
@@ -279,15 +274,16 @@ export class KafkaSink implements Sink {
     for (const job of jobs) job.settle(closedError);
     this.unavailable.next('the kafka sink is closed');
     this.unavailable.complete();
-    this.closing = Promise.all([
+    const disconnected = Promise.all([
       ...[...producers].map((p) =>
-        withTimeout(p.disconnect(), 5000, 'disconnect timed out').catch((err: unknown) =>
-          this.log.debug({ err }, 'kafka: disconnect on close failed'),
-        ),
+        p.disconnect().catch((err: unknown) => this.log.debug({ err }, 'kafka: disconnect on close failed')),
       ),
       admin ? this.retireProbeAdmin(admin) : Promise.resolve(),
-    ]).then(() => {
-      this.log.info('kafka: closed');
+    ]);
+    // Brokers that stopped answering would hold kafkajs' disconnect for its own timeouts, or for good.
+    this.closing = settledWithin(disconnected, this.closeTimeoutMs).then((inTime) => {
+      if (inTime) this.log.info('kafka: closed');
+      else this.log.warn({ closeTimeoutMs: this.closeTimeoutMs }, 'kafka: the brokers did not close the connections in time: closed without waiting');
     });
     return this.closing;
   }
