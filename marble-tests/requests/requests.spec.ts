@@ -13,6 +13,7 @@ import type { TestScheduler } from 'rxjs/testing';
 import { SinkError } from '../../src/io/sink';
 import type { Answer } from '../../src/streams/answer';
 import { handleRequest } from '../../src/streams/handle-request';
+import { bytesIn } from '../../test/support/convert';
 import { formBody } from '../../test/support/forms';
 import { asReceived, byteBudget, ScriptedSink } from '../../test/support/scripted-sink';
 import { marbles } from '../marbles';
@@ -49,13 +50,6 @@ function bodyOf(c: RequestCase): Buffer {
   return Buffer.isBuffer(c.body) ? c.body : formBody(c.body);
 }
 
-function chunksOf(body: Buffer, size: number | undefined): Buffer[] {
-  if (size === undefined || body.length === 0) return [body];
-  const out: Buffer[] = [];
-  for (let i = 0; i < body.length; i += size) out.push(body.subarray(i, i + size));
-  return out;
-}
-
 function body$(c: RequestCase, chunks: readonly Buffer[]): Observable<Uint8Array> {
   const arriving = c.spread ? from(chunks).pipe(concatMap((chunk, i) => (i === 0 ? of(chunk) : of(chunk).pipe(delay(1))))) : from(chunks);
   return c.aborted ? concat(arriving, throwError(() => new Error('aborted'))) : arriving;
@@ -75,7 +69,7 @@ function sinkFor(s: SinkCase, scheduler: TestScheduler, helpers: Parameters<Para
 
 function run(c: RequestCase): Outcome {
   const body = bodyOf(c);
-  const chunks = chunksOf(body, c.chunkSize);
+  const chunks = c.chunkSize === undefined ? [body] : bytesIn(body, c.chunkSize);
   const scheduler = marbles();
   let answer: Outcome['answer'] = null;
   let answers = 0;
