@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every compiled spec and test file under the given folders with node's test runner.
 # (Node 20's --test takes no globs, and does not pick up *.spec.js on its own.)
+# NODE_BIN: the node to run them with (scripts/node24.sh passes Node 24's); `node` by default.
 set -euo pipefail
 mapfile -t files < <(find "$@" -type f \( -name '*.spec.js' -o -name '*.test.js' \) 2>/dev/null | sort)
 if [ ${#files[@]} -eq 0 ]; then echo "no test files under $*" >&2; exit 1; fi
-exec node --test --test-concurrency=1 "${files[@]}"
+exec "${NODE_BIN:-node}" --test --test-concurrency=1 "${files[@]}"
