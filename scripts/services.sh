@@ -659,6 +659,12 @@ kafka_start() {
 
   kafka_classpath
   kafka_format "$n"
+  if [ "$n" != 1 ]; then
+    # The offsets topic has one replica: it must not be placed on a broker that is down
+    # more often than not, so node 1 creates it now if no consumer group did yet.
+    node "$KAFKA_READY" "$KAFKA_HOST:$(kafka_port 1 0)" --coordinator \
+      || die "$label: node 1 did not find a group coordinator"
+  fi
 
   log "$label: starting (state in $dir)"
   echo "=== $(date -u +%FT%TZ) starting $label" >>"$dir/logs/kafka.out"
