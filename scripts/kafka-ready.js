@@ -2,15 +2,19 @@
 // Exits 0 when a Kafka broker answers a real metadata request, 1 otherwise.
 // Used by scripts/services.sh to poll the local test broker.
 //
-//   node scripts/kafka-ready.js [host:port] [--verbose]
+//   node scripts/kafka-ready.js [host:port] [--verbose] [--coordinator]
 //
 // The broker defaults to $KAFKA_BROKERS (first entry) or 127.0.0.1:9092.
+// --coordinator: also asks for a consumer group's coordinator, which makes the broker create
+// __consumer_offsets now if it does not exist yet (services.sh does so before it starts a
+// second broker, so that the offsets topic, of one replica, stays on the first one).
 'use strict';
 
 const { Kafka, logLevel } = require('kafkajs');
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose') || args.includes('-v');
+const coordinator = args.includes('--coordinator');
 const broker =
   args.find((a) => !a.startsWith('-')) ||
   (process.env.KAFKA_BROKERS || '').split(',')[0].trim() ||
@@ -39,11 +43,25 @@ async function main() {
     const cluster = await admin.describeCluster();
     if (!cluster.brokers || cluster.brokers.length === 0) throw new Error('metadata lists no broker');
     const topics = await admin.listTopics();
+    if (coordinator) await findCoordinator(admin);
     clearTimeout(timer);
     return `${broker}: cluster ${cluster.clusterId}, controller ${cluster.controller}, ` +
       `${cluster.brokers.length} broker(s), ${topics.length} topic(s)`;
   } finally {
     await admin.disconnect().catch(() => {});
+  }
+}
+
+// The broker answers COORDINATOR_NOT_AVAILABLE while it creates the offsets topic: ask again.
+async function findCoordinator(admin) {
+  for (;;) {
+    try {
+      await admin.describeGroups(['gracc-collector-kafka-ready']);
+      return;
+    } catch (err) {
+      if (!/coordinator/i.test(String(err && err.message))) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }
 

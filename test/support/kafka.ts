@@ -1,16 +1,13 @@
 // The real Kafka of scripts/services.sh (127.0.0.1:9092: one KRaft broker+controller, topics
 // created on first use) for integration tests: bring it up, stop it and start it again
 // (always restored), create topics of a test's own and read back everything in one.
-import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
-import { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import { type Admin, Kafka, type KafkaConfig, type KafkaMessage, logLevel } from 'kafkajs';
+import { ensureServices, runServices, SERVICES_DIR } from './services';
 
 export const KAFKA_BROKER = process.env['GRACC_TEST_KAFKA_BROKER'] ?? '127.0.0.1:9092';
-const ROOT = path.resolve(__dirname, '../../..');
-const SERVICES = path.join(ROOT, 'scripts/services.sh');
 
 /** Kafka's default limit of a record batch (message.max.bytes, a topic's max.message.bytes). */
 export const BROKER_DEFAULT_MAX_BYTES = 1024 * 1024 + 12;
@@ -18,20 +15,13 @@ export const BROKER_DEFAULT_MAX_BYTES = 1024 * 1024 + 12;
 /** A topic name no other test uses: `gracc-it-<what>-<random>`. */
 export const uniqueTopic = (what = 't') => `gracc-it-${what}-${randomBytes(5).toString('hex')}`;
 
-const servicesEnv = () => ({ ...process.env, GRACC_SERVICES: 'kafka' });
-
 /** Brings Kafka up with scripts/services.sh (idempotent; restarts one a test left stopped). */
 export function ensureKafka(): void {
-  if (!existsSync(SERVICES)) return; // then the broker is expected to be up already
-  execFileSync('bash', [SERVICES, 'start'], { cwd: ROOT, env: servicesEnv(), stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  ensureServices('kafka');
 }
 
-/** `scripts/services.sh stop|start` for Kafka only, without blocking the event loop (HTTP streams go on meanwhile). */
-function services(action: 'start' | 'stop'): Promise<void> {
-  return new Promise((resolve, reject) =>
-    execFile('bash', [SERVICES, action], { cwd: ROOT, env: servicesEnv(), timeout: 300_000 }, (err, _stdout, stderr) =>
-      err ? reject(new Error(`services.sh ${action} (kafka): ${err.message}\n${stderr}`)) : resolve()));
-}
+/** `scripts/services.sh stop|start` for Kafka (node 1) only, without blocking the event loop. */
+const services = (action: 'start' | 'stop') => runServices(action, 'kafka');
 
 let stopped = false;
 
@@ -64,8 +54,7 @@ export async function restoreKafka(): Promise<void> {
 
 /** Kafka's process id from services.sh's pid file (to pause it with SIGSTOP); null when not known. */
 export function kafkaPid(): number | null {
-  const dir = process.env['GRACC_SERVICES_DIR'] ?? path.join(homedir(), '.cache/gracc-collector-services');
-  const file = path.join(dir, 'kafka/kafka.pid');
+  const file = path.join(SERVICES_DIR, 'kafka/kafka.pid');
   if (!existsSync(file)) return null;
   const pid = Number(readFileSync(file, 'utf8').trim());
   return Number.isInteger(pid) && pid > 0 ? pid : null;
@@ -80,6 +69,8 @@ export interface TopicOptions {
   readonly maxMessageBytes?: number;
   /** More topic configuration entries. */
   readonly config?: Readonly<Record<string, string>>;
+  /** The brokers (node ids) holding each partition, the first its preferred leader; default one replica where Kafka puts it. */
+  readonly replicas?: readonly number[];
 }
 
 /** A message read back, with its partition. */
@@ -103,8 +94,13 @@ export class KafkaTestClient {
   private admin: Admin | undefined;
   private readonly owned = new Set<string>();
 
-  constructor(readonly brokers: readonly string[] = [KAFKA_BROKER], clientId = 'gracc-it-reader') {
-    this.kafka = new Kafka({ brokers: [...brokers], clientId, logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+  /** `connection`: TLS and SASL settings, for the brokers' SSL and SASL listeners. */
+  constructor(
+    readonly brokers: readonly string[] = [KAFKA_BROKER],
+    clientId = 'gracc-it-reader',
+    connection: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
+  ) {
+    this.kafka = new Kafka({ brokers: [...brokers], clientId, logLevel: logLevel.NOTHING, retry: { retries: 5 }, ...connection });
   }
 
   /** The admin client, connected; after a broker restart the next call connects a new one. */
@@ -133,8 +129,9 @@ export class KafkaTestClient {
       admin.createTopics({
         topics: [{
           topic,
-          numPartitions: options.partitions ?? 1,
-          replicationFactor: 1,
+          ...(options.replicas
+            ? { replicaAssignment: Array.from({ length: options.partitions ?? 1 }, (_, partition) => ({ partition, replicas: [...options.replicas!] })) }
+            : { numPartitions: options.partitions ?? 1, replicationFactor: 1 }),
           configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
         }],
         waitForLeaders: true,

@@ -1,28 +1,19 @@
 // The real RabbitMQ of scripts/services.sh (127.0.0.1:5672, guest/guest) for integration
 // tests: bring it up, raise a memory alarm or stop its app (always undone), bind queues and
 // read back what was published.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import amqplib, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { ensureServices } from './services';
 
 export const AMQP_URL = process.env['GRACC_TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
-const ROOT = path.resolve(__dirname, '../../..');
 
 /** A name no other test uses: `gracc-it-<what>-<random>`. */
 export const uniqueName = (what = 'x') => `gracc-it-${what}-${randomBytes(5).toString('hex')}`;
 
 /** Brings RabbitMQ up with scripts/services.sh (idempotent; also undoes a watermark 0 or stop_app left behind). */
 export function ensureRabbit(): void {
-  const script = path.join(ROOT, 'scripts/services.sh');
-  if (!existsSync(script)) return; // then the broker is expected to be up already
-  execFileSync('bash', [script, 'start'], {
-    cwd: ROOT,
-    env: { ...process.env, GRACC_SERVICES: 'rabbitmq' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    timeout: 300_000,
-  });
+  ensureServices('rabbitmq');
 }
 
 /** Runs rabbitmqctl, resolves with its standard output. */
