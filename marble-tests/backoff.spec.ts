@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defer, retry } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { Backoff, backoffDelay, backoffDelays, retryWithBackoff } from '../src/operators/backoff.js';
+import { Backoff, backoffDelay, backoffDelays, retryWithBackoff } from '../src/contracts/backoff.js';
 
 const testScheduler = () => new TestScheduler((actual, expected) => assert.deepStrictEqual(actual, expected));
 

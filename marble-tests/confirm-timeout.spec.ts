@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { SinkError } from '../src/io/sink';
+import { SinkError } from '../src/contracts/sink';
 import { confirmTimeout } from '../src/operators/confirm-timeout';
 import { marbles } from './marbles';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import { BehaviorSubject, type Observable } from 'rxjs';
-import { SinkError } from '../src/io/sink';
+import { SinkError } from '../src/contracts/sink';
 import { failWhileUnavailable } from '../src/operators/fail-while-unavailable';
 import { marbles } from './marbles';
 

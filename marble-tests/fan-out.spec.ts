@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import { BehaviorSubject, concat, map, type Observable, pipe, toArray } from 'rxjs';
 import type { RunHelpers } from 'rxjs/internal/testing/TestScheduler';
-import { type OutboundMessage, SinkError } from '../src/io/sink';
+import { type OutboundMessage, SinkError } from '../src/contracts/sink';
 import { confirmTimeout } from '../src/operators/confirm-timeout';
 import { failWhileUnavailable } from '../src/operators/fail-while-unavailable';
 import { fanOut } from '../src/operators/fan-out';

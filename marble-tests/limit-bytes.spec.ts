@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import { limitBytes } from '../src/operators/limit-bytes';
-import { BodyTooLarge } from '../src/streams/request-errors';
+import { BodyTooLarge } from '../src/contracts/request-errors';
 import { marbles } from './marbles';
 
 const four = { a: Buffer.from('aaaa'), b: Buffer.from('bbbb'), c: Buffer.from('cccc') };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import type { Observable } from 'rxjs';
-import { type OutboundMessage, SinkError } from '../src/io/sink';
+import { type OutboundMessage, SinkError } from '../src/contracts/sink';
 import { publishWithConfirm } from '../src/operators/publish-with-confirm';
 import { marbles } from './marbles';
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
-import { SinkError } from '../src/io/sink';
+import { SinkError } from '../src/contracts/sink';
 import { toAnswer } from '../src/operators/to-answer';
 import { RecordError } from '../src/records/record-error';
-import { answerFor } from '../src/streams/answer';
-import { BodyTooLarge, Overloaded, RequestError } from '../src/streams/request-errors';
+import { answerFor } from '../src/contracts/answer';
+import { BodyTooLarge, Overloaded, RequestError } from '../src/contracts/request-errors';
 import { marbles } from './marbles';
 import assert from 'node:assert/strict';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InFlightBudget } from '../src/io/in-flight-budget';
 import { withinBudget } from '../src/operators/within-budget';
-import { Overloaded } from '../src/streams/request-errors';
+import { Overloaded } from '../src/contracts/request-errors';
 import { marbles } from './marbles';
 
 const chunks = { a: Buffer.from('aaaa'), b: Buffer.from('bbbb') };

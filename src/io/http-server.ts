@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type bunyan from 'bunyan';
 import { combineLatest, map, type Observable, of, throwError } from 'rxjs';
-import type { Answer } from '../streams/answer';
+import type { Answer } from '../contracts/answer';
 import { handleRequest, type RequestOptions, type RequestSummary } from '../streams/handle-request';
-import { BodyTooLarge } from '../streams/request-errors';
+import { BodyTooLarge } from '../contracts/request-errors';
 import { fromReadable } from './from-readable';
 import type { InFlightBudget } from './in-flight-budget';
 import type { CollectorMetrics } from './metrics';
 import { servePprof } from './pprof';
-import type { Sink } from './sink';
+import type { Sink } from '../contracts/sink';
 
 export interface HttpServiceOptions {
   readonly sinks: readonly Sink[];

@@ -1,5 +1,5 @@
 import { catchError, connect, filter, forkJoin, identity, map, type Observable, of, pipe, reduce, type SchedulerLike, tap, throwError, toArray } from 'rxjs';
-import type { Sink } from '../io/sink';
+import type { Sink } from '../contracts/sink';
 import { confirmTimeout } from '../operators/confirm-timeout';
 import { failWhileUnavailable } from '../operators/fail-while-unavailable';
 import { fanOut } from '../operators/fan-out';
@@ -12,10 +12,10 @@ import { type FormPiece, urlencodedForm } from '../operators/urlencoded-form';
 import { type ByteBudget, withinBudget } from '../operators/within-budget';
 import type { Format } from '../records/formats';
 import { RecordError } from '../records/record-error';
-import type { Answer } from './answer';
+import type { Answer } from '../contracts/answer';
 import { bundleEntries } from './bundle-records';
 import { type CheckedBundle, checkRequest, type RequestFields } from './check-request';
-import { BodyTooLarge, Overloaded } from './request-errors';
+import { BodyTooLarge, Overloaded } from '../contracts/request-errors';
 
 export interface RequestOptions {
   readonly sinks: readonly Sink[];

@@ -3,11 +3,11 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type bunyan from 'bunyan';
 import { type CollectorConfig, ConfigError, describeConfig, loadConfig } from '../config';
-import { HttpService } from './http-server';
-import { InFlightBudget } from './in-flight-budget';
-import { createServiceLog } from './logger';
-import { ClusterMetrics, CollectorMetrics, readFromPrimary, sendTo } from './metrics';
-import type { Sink } from './sink';
+import { HttpService } from '../io/http-server';
+import { InFlightBudget } from '../io/in-flight-budget';
+import { createServiceLog } from '../io/logger';
+import { ClusterMetrics, CollectorMetrics, readFromPrimary, sendTo } from '../io/metrics';
+import type { Sink } from '../contracts/sink';
 import { createSinks } from './sinks';
 
 export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [--format json|xml|raw] [FILE]';

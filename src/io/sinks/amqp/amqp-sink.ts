@@ -4,8 +4,8 @@ import type Logger from 'bunyan';
 import { connect as connectManager, type AmqpConnectionManager } from 'amqp-connection-manager';
 import { credentials, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import { BehaviorSubject, Observable, type Subscriber } from 'rxjs';
-import { Backoff } from '../../operators/backoff';
-import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../sink';
+import { Backoff } from '../../../contracts/backoff';
+import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../../../contracts/sink';
 import { amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};

@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { BehaviorSubject, defer, ignoreElements, type Observable } from 'rxjs';
-import { asLine, type Format } from '../records/formats';
-import { type OutboundMessage, type Sink, SinkError } from './sink';
+import { asLine, type Format } from '../../../records/formats';
+import { type OutboundMessage, type Sink, SinkError } from '../../../contracts/sink';
 
 export interface FileSinkOptions {
   readonly path: string;

@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import type Logger from 'bunyan';
 import { type Admin, Kafka, type LogEntry, type Message, Partitioners, type Producer } from 'kafkajs';
 import { BehaviorSubject, Observable, distinctUntilChanged } from 'rxjs';
-import { Backoff } from '../../operators/backoff';
-import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../sink';
+import { Backoff } from '../../../contracts/backoff';
+import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../../../contracts/sink';
 import { bunyanLogCreator, isConnectionFailure, kafkajsLevel } from './log';
 import { type KafkaSettings, type KafkaSinkOptions, kafkaSettings } from './options';
 

@@ -1,9 +1,9 @@
 import type bunyan from 'bunyan';
 import type { CollectorConfig } from '../config';
-import { createAmqpSink } from './amqp';
-import { FileSink } from './file-sink';
-import { createKafkaSink } from './kafka';
-import type { Sink } from './sink';
+import { createAmqpSink } from '../io/sinks/amqp';
+import { FileSink } from '../io/sinks/file/file-sink';
+import { createKafkaSink } from '../io/sinks/kafka';
+import type { Sink } from '../contracts/sink';
 
 /** Every sink the configuration enables, connecting in the background. */
 export function createSinks(config: CollectorConfig, log: bunyan): Sink[] {

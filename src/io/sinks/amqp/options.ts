@@ -1,5 +1,5 @@
 import type Logger from 'bunyan';
-import type { Format } from '../sink';
+import type { Format } from '../../../contracts/sink';
 
 /** Plain options of the AMQP (RabbitMQ) sink; the config code maps its own settings onto these. */
 export interface AmqpSinkOptions {

@@ -6,7 +6,7 @@ import {
   type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
-import type { Format } from '../sink';
+import type { Format } from '../../../contracts/sink';
 
 export type KafkaCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 export type KafkaSaslMechanism = '' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
