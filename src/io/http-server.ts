@@ -2,19 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type bunyan from 'bunyan';
 import { combineLatest, map, type Observable, of, throwError } from 'rxjs';
 import type { Answer } from '../contracts/answer';
-import { handleRequest, type RequestOptions, type RequestSummary } from '../streams/handle-request';
 import { BodyTooLarge } from '../contracts/request-errors';
 import { fromReadable } from './from-readable';
-import type { InFlightBudget } from './in-flight-budget';
 import type { CollectorMetrics } from './metrics';
 import { servePprof } from './pprof';
+import type { RequestHandler, RequestSummary } from '../contracts/request-handler';
 import type { Sink } from '../contracts/sink';
 
 export interface HttpServiceOptions {
+  /** What answers a Gratia request (the records pipeline). */
+  readonly handleRequest: RequestHandler;
+  /** The sinks, for /readyz and the sink_unavailable gauge. */
   readonly sinks: readonly Sink[];
-  readonly timeoutMs: number;
   readonly maxBodySize: number;
-  readonly budget: InFlightBudget;
   readonly metrics: CollectorMetrics;
   readonly log: bunyan;
   /** Serve /debug/pprof/ on this server too. */
@@ -25,8 +25,8 @@ const RMI_PATHS = new Set(['/gratia-servlets/rmi', '/rmi']);
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
 
 /**
- * The collector's HTTP edge: the Gratia endpoint, whose requests go through the records
- * pipeline (src/streams/handle-request), and the operations endpoints.
+ * The collector's HTTP edge: the Gratia endpoint, whose requests go to the handler it is
+ * given (the records pipeline), and the operations endpoints.
  */
 export class HttpService {
   readonly server: Server;
@@ -104,13 +104,12 @@ export class HttpService {
     const started = process.hrtime.bigint();
     const summary: RequestSummary = { records: 0, handshakes: 0 };
     const query = Object.fromEntries(new URL(req.url ?? '/', 'http://collector').searchParams);
-    const options: RequestOptions = this.options;
     this.inFlight++;
     // A body declared too large is refused before a byte of it is read.
     const body$ = Number(req.headers['content-length']) > this.options.maxBodySize
       ? throwError(() => new BodyTooLarge(this.options.maxBodySize))
       : fromReadable(req);
-    handleRequest(body$, query, options, summary).subscribe((answer) => this.answer(req, res, answer, summary, started));
+    this.options.handleRequest(body$, query, summary).subscribe((answer) => this.answer(req, res, answer, summary, started));
   }
 
   private answer(req: IncomingMessage, res: ServerResponse, answer: Answer, summary: RequestSummary, started: bigint): void {

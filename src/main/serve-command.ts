@@ -7,7 +7,9 @@ import { HttpService } from '../io/http-server';
 import { InFlightBudget } from '../io/in-flight-budget';
 import { createServiceLog } from '../io/logger';
 import { ClusterMetrics, CollectorMetrics, readFromPrimary, sendTo } from '../io/metrics';
+import type { RequestHandler } from '../contracts/request-handler';
 import type { Sink } from '../contracts/sink';
+import { handleRequest } from '../streams/handle-request';
 import { createSinks } from './sinks';
 
 export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [--format json|xml|raw] [FILE]';
@@ -92,7 +94,9 @@ async function startService(parsed: ServeArgs, config: CollectorConfig, log: bun
   const budget = new InFlightBudget(Math.max(Math.floor(config.maxInFlightBytes / workers), Math.min(config.maxBodySize, config.maxInFlightBytes)));
   const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse });
   const pprofOnMain = parsed.pprof === 'on';
-  const http = new HttpService({ sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, metrics, log, pprof: pprofOnMain });
+  const requestOptions = { sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget };
+  const handle: RequestHandler = (body$, query, summary) => handleRequest(body$, query, requestOptions, summary);
+  const http = new HttpService({ handleRequest: handle, sinks, maxBodySize: config.maxBodySize, metrics, log, pprof: pprofOnMain });
   await http.listen(config.port, config.address);
   const pprofService = parsed.pprof && !pprofOnMain ? await startPprof(parsed.pprof, http, log) : undefined;
   let stopping: Promise<void> | undefined;

@@ -13,6 +13,7 @@ import { type ByteBudget, withinBudget } from '../operators/within-budget';
 import type { Format } from '../records/formats';
 import { RecordError } from '../records/record-error';
 import type { Answer } from '../contracts/answer';
+import type { RequestSummary } from '../contracts/request-handler';
 import { bundleEntries } from './bundle-records';
 import { type CheckedBundle, checkRequest, type RequestFields } from './check-request';
 import { BodyTooLarge, Overloaded } from '../contracts/request-errors';
@@ -25,14 +26,6 @@ export interface RequestOptions {
   /** Bundle bytes all requests together may hold (`maxInFlightBytes`). */
   readonly budget?: ByteBudget;
   readonly scheduler?: SchedulerLike;
-}
-
-/** What a request turned out to be, for its log line and the counters; filled in as it is learnt. */
-export interface RequestSummary {
-  command?: string;
-  from?: string;
-  records: number;
-  handshakes: number;
 }
 
 const PAYLOAD = 'arg1';

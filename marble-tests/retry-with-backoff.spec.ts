@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defer, retry } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { Backoff, backoffDelay, backoffDelays, retryWithBackoff } from '../src/contracts/backoff.js';
+import { Backoff, backoffDelays } from '../src/contracts/backoff.js';
+import { backoffDelay, retryWithBackoff } from '../src/operators/retry-with-backoff.js';
 
 const testScheduler = () => new TestScheduler((actual, expected) => assert.deepStrictEqual(actual, expected));
 
