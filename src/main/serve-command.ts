@@ -2,7 +2,7 @@ import { UsageError } from './usage-error';
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type bunyan from 'bunyan';
-import { type CollectorConfig, ConfigError, describeConfig, loadConfig } from '../config';
+import { type CollectorConfig, ConfigError, describeConfig, loadConfig } from './config';
 import { HttpService } from '../io/http-server';
 import { InFlightBudget } from '../io/in-flight-budget';
 import { createServiceLog } from '../io/logger';

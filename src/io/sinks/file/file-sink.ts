@@ -2,11 +2,10 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { BehaviorSubject, defer, ignoreElements, type Observable } from 'rxjs';
 import { asLine, type Format } from '../../../records/formats';
 import { type OutboundMessage, type Sink, SinkError } from '../../../contracts/sink';
+import type { FileConfig } from './config';
 
-export interface FileSinkOptions {
-  readonly path: string;
-  readonly format: Format;
-}
+/** The [file] table's settings (config.ts). */
+export type FileSinkOptions = Readonly<Omit<FileConfig, 'enable'>>;
 
 /**
  * Appends each bundle to a file, one record a line (NDJSON for the json format), and

@@ -1,2 +1,14 @@
+import { defineSink } from '../sink-module';
+import { kafkaConfig } from './config';
+import { createKafkaSink } from './kafka-sink';
+
 export { KafkaSink, createKafkaSink } from './kafka-sink';
-export type { KafkaCompression, KafkaSaslMechanism, KafkaSinkOptions } from './options';
+export type { KafkaCompression, KafkaSaslMechanism } from './config';
+export type { KafkaSinkOptions } from './options';
+
+/** Kafka: an idempotent producer, acks from every in-sync replica. */
+export const kafkaSink = defineSink({
+  name: 'kafka',
+  config: kafkaConfig,
+  create: ({ enable: _enable, ...settings }, { timeoutMs, log }) => createKafkaSink({ ...settings, timeoutMs, log: log.child({ sink: 'kafka' }) }),
+});
