@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { concatWith, defer, mergeMap, type OperatorFunction } from 'rxjs';
 import { type FormPiece, UrlencodedFormDecoder } from '../records/urlencoded-form';
 
 export type { FormPiece } from '../records/urlencoded-form';
@@ -14,15 +14,25 @@ export type { FormPiece } from '../records/urlencoded-form';
  */
 export function urlencodedForm(): OperatorFunction<Uint8Array, FormPiece> {
   return (source) =>
-    new Observable<FormPiece>((subscriber) => {
-      const decoder = new UrlencodedFormDecoder((piece) => subscriber.next(piece));
-      return source.subscribe({
-        next: (chunk) => decoder.write(chunk),
-        error: (e) => subscriber.error(e),
-        complete: () => {
-          decoder.end();
-          subscriber.complete();
-        },
-      });
+    defer(() => {
+      let decoded: FormPiece[] = [];
+      const decoder = new UrlencodedFormDecoder((piece) => void decoded.push(piece));
+      const taken = (): FormPiece[] => {
+        const pieces = decoded;
+        decoded = [];
+        return pieces;
+      };
+      return source.pipe(
+        mergeMap((chunk) => {
+          decoder.write(chunk);
+          return taken();
+        }),
+        concatWith(
+          defer(() => {
+            decoder.end();
+            return taken();
+          }),
+        ),
+      );
     });
 }
