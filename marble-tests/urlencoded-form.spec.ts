@@ -52,3 +52,12 @@ test('urlencodedForm: a synchronous source cut short by take is read no further'
   const { out, read } = cutShort(chunks, urlencodedForm(), 2);
   assert.deepEqual([out.map((p) => `${p.name}=${p.bytes.toString()}`), read], [['a=', 'a=1'], 1]);
 });
+
+test('urlencodedForm: a field given again is left out, its value too, however the chunks fall', () => {
+  marbles().run(({ cold, expectObservable }) => {
+    const source = cold('-a-------b----|', { a: Buffer.from('command=up&arg1=<A/>&com'), b: Buffer.from('mand=x&arg1=<B/>&from=me') });
+    expectObservable(source.pipe(urlencodedForm(), asText)).toBe('-(cuAx)--(fm)-|', {
+      c: 'command=', u: 'command=up', A: 'arg1=', x: 'arg1=<A/>', f: 'from=', m: 'from=me',
+    });
+  });
+});

@@ -20,6 +20,10 @@ export const GENERAL = {
     positive: true,
   }),
   workers: count(0, 'record-processing workers; 0 = one per CPU'),
+  idleTimeout: duration('30s', "how long the collector waits for a client: a request's headers, each next byte of its body", true),
+  minBodyRate: size(1024, 'bytes a second a body must bring, judged over each idleTimeout; 0 = no floor'),
+  maxConnections: count(1000, 'open connections, all workers together; past it new ones are closed at once; 0 = no limit'),
+  drainTimeout: duration('90s', 'how long a stop waits for the requests in flight before closing their connections', true),
   startBufferSize: ignored(size(4096, 'ignored (earlier collector: initial scanner buffer)')),
   maxBufferSize: ignored(size(512 * 1024, 'ignored (earlier collector: largest scanner buffer)')),
 } satisfies Definition;

@@ -15,3 +15,18 @@ export class BodyTooLarge extends Error {
 export class Overloaded extends Error {
   override name = 'Overloaded';
 }
+
+/** A body that paused longer than `idleTimeout`, or came slower than `minBodyRate`: 408, the connection closed. */
+export class SlowBody extends Error {
+  override name = 'SlowBody';
+}
+
+/** The client went away before the collector could answer (hung up, reset, ended mid-body): counted as 499, nothing sent. */
+export class ClientGone extends Error {
+  override name = 'ClientGone';
+}
+
+/** Request framing the HTTP parser could not read (a broken chunked encoding, say): 400, the connection closed. */
+export class MalformedRequest extends Error {
+  override name = 'MalformedRequest';
+}

@@ -1,9 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type bunyan from 'bunyan';
-import { combineLatest, map, type Observable, of, throwError } from 'rxjs';
-import type { Answer } from '../contracts/answer';
-import { BodyTooLarge } from '../contracts/request-errors';
-import { fromReadable } from './from-readable';
+import { catchError, combineLatest, map, type Observable, of, throwError } from 'rxjs';
+import { type Answer, CLIENT_GONE } from '../contracts/answer';
+import { BodyTooLarge, ClientGone, MalformedRequest, Overloaded } from '../contracts/request-errors';
+import { fromReadable, IncompleteBody } from './from-readable';
 import type { CollectorMetrics } from './metrics';
 import { servePprof } from './pprof';
 import type { RequestHandler, RequestSummary } from '../contracts/request-handler';
@@ -19,10 +21,25 @@ export interface HttpServiceOptions {
   readonly log: bunyan;
   /** Serve /debug/pprof/ on this server too. */
   readonly pprof: boolean;
+  /** `idleTimeout`: longest wait for a new connection's request headers, and between two bytes of a body, ms. */
+  readonly idleTimeoutMs: number;
+  /** This process's share of `maxConnections`; 0 = no limit. */
+  readonly maxConnections: number;
+  /** `drainTimeout`: how long drain() waits for the requests in flight, ms. */
+  readonly drainTimeoutMs: number;
+}
+
+/** A request on a connection, while it lasts: its response, and (for a bundle) how to cut its body short. */
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly cut?: AbortController;
 }
 
 const RMI_PATHS = new Set(['/gratia-servlets/rmi', '/rmi']);
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
+/** After the drain deadline cut the uploads short, how long their answers get before every connection is closed. */
+const LAST_ANSWERS_MS = 1_000;
 
 /**
  * The collector's HTTP edge: the Gratia endpoint, whose requests go to the handler it is
@@ -33,13 +50,22 @@ export class HttpService {
   private inFlight = 0;
   private readonly idle: (() => void)[] = [];
   private readonly ready$: Observable<string[]>;
+  /** The request in progress on each connection that has one. */
+  private readonly exchanges = new Map<Duplex, Exchange>();
+  /** The listener counting a connection's headers timeout, until its first request starts. */
+  private readonly headersTimers = new WeakMap<Socket, () => void>();
 
   constructor(readonly options: HttpServiceOptions) {
     this.server = createServer((req, res) => this.route(req, res));
-    // Bundles of many MiB from slow links: allow a long body, but not an idle socket forever.
+    // Bundles of many MiB from slow links: no limit on a request's total time, but on its
+    // pauses and its rate (keepPace in handle-request), and on the wait for its headers.
     this.server.requestTimeout = 0;
-    this.server.headersTimeout = 60_000;
+    this.server.headersTimeout = options.idleTimeoutMs;
     this.server.keepAliveTimeout = 65_000;
+    if (options.maxConnections > 0) this.server.maxConnections = options.maxConnections;
+    this.server.on('drop', () => options.metrics.connectionClosed('limit'));
+    this.server.on('connection', (socket: Socket) => this.awaitHeaders(socket));
+    this.server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => this.clientError(e, socket));
     this.ready$ = options.sinks.length === 0
       ? of([])
       : combineLatest(options.sinks.map((s) => s.unavailable$.pipe(map((why) => (why === null ? '' : `${s.name}: ${why}`)))))
@@ -63,31 +89,98 @@ export class HttpService {
     });
   }
 
-  /** Stops accepting connections and resolves once every request in flight has been answered. */
+  /**
+   * Stops accepting connections and resolves once every request in flight has been
+   * answered, or after `drainTimeout`: then the uploads still coming in are answered 503
+   * (send it again later), and a moment later every connection left is closed.
+   */
   drain(): Promise<void> {
     this.server.close();
     this.server.closeIdleConnections();
-    return new Promise((resolve) => (this.inFlight === 0 ? resolve() : this.idle.push(resolve)));
+    return new Promise((resolve) => {
+      if (this.inFlight === 0) return resolve();
+      let closeAll: NodeJS.Timeout | undefined;
+      const deadline = setTimeout(() => {
+        this.options.log.warn({ inFlight: this.inFlight, drainTimeoutMs: this.options.drainTimeoutMs }, 'stopping: drain deadline, closing the connections left');
+        for (const { cut } of this.exchanges.values()) cut?.abort(new Overloaded('the collector is stopping: send it again later'));
+        closeAll = setTimeout(() => {
+          this.server.closeAllConnections();
+          resolve();
+        }, LAST_ANSWERS_MS);
+      }, this.options.drainTimeoutMs);
+      this.idle.push(() => {
+        clearTimeout(deadline);
+        if (closeAll !== undefined) {
+          clearTimeout(closeAll);
+          this.server.closeAllConnections();
+        }
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * A new connection must bring its first request's headers within idleTimeout. (The
+   * server's own headersTimeout says the same, but is not enforced in a cluster worker.)
+   * A socket timeout nobody else listens to closes the connection; the request's start
+   * lifts it, and after each answer the server sets keepAliveTimeout for the next request.
+   */
+  private awaitHeaders(socket: Socket): void {
+    const timedOut = (): void => this.options.metrics.connectionClosed('timeout');
+    socket.setTimeout(this.options.idleTimeoutMs, timedOut);
+    this.headersTimers.set(socket, timedOut);
+  }
+
+  /**
+   * What the HTTP parser could not take (a broken chunked encoding, a body cut short by the
+   * client's end, headers too large or too slow) or a connection error: a body being read
+   * is cut short with it, and answered (400) or not (the client is gone); otherwise the
+   * connection gets a plain answer if it can still take one, and is closed.
+   */
+  private clientError(e: NodeJS.ErrnoException, socket: Duplex): void {
+    const exchange = this.exchanges.get(socket);
+    // A parse error at the client's end of the stream is a body cut short by a client that left (or half-closed).
+    const gone = e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'HPE_INVALID_EOF_STATE' || socket.readableEnded || !socket.writable;
+    if (exchange?.cut && !exchange.req.complete) {
+      if (!exchange.cut.signal.aborted) {
+        exchange.cut.abort(gone ? new ClientGone(`the client went away mid-body (${e.code ?? e.message})`) : new MalformedRequest(`malformed request body (${e.code ?? e.message})`));
+      }
+      return;
+    }
+    const timeout = e.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (!gone) this.options.metrics.connectionClosed(timeout ? 'timeout' : 'malformed');
+    if (!gone && !exchange?.res.headersSent) {
+      const status = timeout ? 408 : e.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = timeout ? 'Error: no complete request headers in time' : `Error: malformed request (${e.code ?? e.message})`;
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+    socket.destroy();
   }
 
   private route(req: IncomingMessage, res: ServerResponse): void {
+    const timedOut = this.headersTimers.get(req.socket);
+    if (timedOut) {
+      req.socket.setTimeout(0).off('timeout', timedOut);
+      this.headersTimers.delete(req.socket);
+    }
     const path = (req.url ?? '/').split('?')[0]!;
     if (RMI_PATHS.has(path)) return this.rmi(req, res);
+    this.track({ req, res });
     if (this.options.pprof && path.startsWith('/debug/pprof') && servePprof(req, res, path)) return;
     switch (path) {
       case '/stats':
         // Async: with several workers the figures come from the primary (see metrics.ts).
         void this.options.metrics.stats().then(
-          (stats) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stats)),
-          (e: Error) => res.writeHead(503, TEXT).end(`Error: ${e.message}`));
+          (stats) => reply(res, 200, JSON.stringify(stats), { 'Content-Type': 'application/json' }),
+          (e: Error) => reply(res, 503, `Error: ${e.message}`));
         return;
       case '/metrics':
         void this.options.metrics.exposition().then(
-          ({ contentType, text }) => res.writeHead(200, { 'Content-Type': contentType }).end(text),
-          (e: Error) => res.writeHead(503, TEXT).end(`Error: ${e.message}`));
+          ({ contentType, text }) => reply(res, 200, text, { 'Content-Type': contentType }),
+          (e: Error) => reply(res, 503, `Error: ${e.message}`));
         return;
       case '/healthz':
-        res.writeHead(200, TEXT).end('OK');
+        reply(res, 200, 'OK');
         return;
       case '/readyz':
         this.ready$.subscribe((reasons) => {
@@ -96,31 +189,49 @@ export class HttpService {
         }).unsubscribe();
         return;
       default:
-        res.writeHead(404, TEXT).end('Error: not found');
+        reply(res, 404, 'Error: not found', unreadBody(req) ? { Connection: 'close' } : {});
     }
+  }
+
+  /** Notes the request in progress on its connection, until its response is done. */
+  private track(exchange: Exchange): void {
+    const socket = exchange.req.socket;
+    this.exchanges.set(socket, exchange);
+    exchange.res.once('close', () => {
+      if (this.exchanges.get(socket) === exchange) this.exchanges.delete(socket);
+    });
   }
 
   private rmi(req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
     const summary: RequestSummary = { records: 0, handshakes: 0 };
-    const query = Object.fromEntries(new URL(req.url ?? '/', 'http://collector').searchParams);
     this.inFlight++;
+    // Only POST publishes; the body of anything else is not read.
+    if (req.method !== 'POST') {
+      this.track({ req, res });
+      const answer = { status: 405, body: `Error: method ${req.method ?? ''} not allowed: send bundles with POST` };
+      return this.answer(req, res, answer, summary, started, { Allow: 'POST' });
+    }
+    const cut = new AbortController();
+    this.track({ req, res, cut });
+    const query = firstValues(new URL(req.url ?? '/', 'http://collector').searchParams);
     // A body declared too large is refused before a byte of it is read.
     const body$ = Number(req.headers['content-length']) > this.options.maxBodySize
       ? throwError(() => new BodyTooLarge(this.options.maxBodySize))
-      : fromReadable(req);
+      : fromReadable(req, cut.signal).pipe(catchError((e: unknown) => throwError(() => asClientGone(e))));
     this.options.handleRequest(body$, query, summary).subscribe((answer) => this.answer(req, res, answer, summary, started));
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse, answer: Answer, summary: RequestSummary, started: bigint): void {
-    const headers: Record<string, string> = { ...TEXT };
+  private answer(req: IncomingMessage, res: ServerResponse, answer: Answer, summary: RequestSummary, started: bigint, extra: OutgoingHttpHeaders = {}): void {
+    const client = clientAddress(req);
+    // The client that went away gets nothing (499 is only the counters' name for it).
+    if (answer.status === CLIENT_GONE) req.socket.destroy();
     // A body we stopped reading cannot be skipped on a kept-alive connection.
-    if (!req.complete) headers['Connection'] = 'close';
-    res.writeHead(answer.status, headers).end(answer.body);
+    else reply(res, answer.status, answer.body, unreadBody(req) ? { ...extra, Connection: 'close' } : extra);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.options.metrics.requestDone({ status: answer.status, records: summary.records, handshakes: summary.handshakes, seconds });
     const line = {
-      client: clientAddress(req), from: summary.from, command: summary.command, records: summary.records,
+      client, from: summary.from, command: summary.command, records: summary.records,
       handshakes: summary.handshakes || undefined, status: answer.status, ms: Math.round(seconds * 1e4) / 10,
       error: answer.status === 200 ? undefined : answer.body,
     };
@@ -128,6 +239,32 @@ export class HttpService {
     else this.options.log.info(line, 'request');
     if (--this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
+}
+
+/** Answers with a text (`Content-Length` set, as the earlier collector did: not chunked), unless the connection is gone. */
+function reply(res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders = {}): void {
+  if (res.destroyed || res.headersSent) return;
+  res.writeHead(status, { ...TEXT, ...headers, 'Content-Length': Buffer.byteLength(body) }).end(body);
+}
+
+/** True while part of the request's body may still be unread. */
+function unreadBody(req: IncomingMessage): boolean {
+  return !req.complete && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
+}
+
+/** The query string's fields, each by its first value (as the body's: see urlencodedForm). */
+function firstValues(params: URLSearchParams): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of params) if (!Object.hasOwn(fields, name)) fields[name] = value;
+  return fields;
+}
+
+/** A body that ended without its end, or whose connection was reset, is a client that went away. */
+function asClientGone(e: unknown): unknown {
+  if (e instanceof IncompleteBody || (e as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET') {
+    return new ClientGone(`the client went away mid-body (${(e as Error).message})`);
+  }
+  return e;
 }
 
 /** The client, as a proxy in front of the collector names it. */

@@ -41,6 +41,10 @@ export class CollectorMetrics {
   private readonly recordErrors = new Counter({ name: 'gracc_record_errors_total', help: 'Records of bundles that were not accepted', registers: [this.registry] });
   private readonly requests = new Counter({ name: 'gracc_requests_total', help: 'Requests answered, by status', labelNames: ['status'], registers: [this.registry] });
   private readonly requestErrors = new Counter({ name: 'gracc_request_errors_total', help: 'Requests answered with anything but 200 OK', registers: [this.registry] });
+  private readonly connectionsClosed = new Counter({
+    name: 'gracc_connections_closed_total', help: 'Connections closed by the collector before a request: over maxConnections, headers not in time, malformed',
+    labelNames: ['reason'], registers: [this.registry],
+  });
   private readonly handshakes = new Counter({ name: 'gracc_handshakes_total', help: 'ProbeDetails handshakes and pings acknowledged', registers: [this.registry] });
   private readonly duration = new Histogram({
     name: 'gracc_request_duration_seconds', help: 'Time from request to answer', labelNames: ['status'],
@@ -82,6 +86,11 @@ export class CollectorMetrics {
       // A bundle that failed before its records were counted still failed at least one.
       this.recordErrors.inc(Math.max(outcome.records, 1));
     }
+  }
+
+  /** A connection closed without a request answered: `limit` (over maxConnections), `timeout` (no headers within idleTimeout), `malformed`. */
+  connectionClosed(reason: 'limit' | 'timeout' | 'malformed'): void {
+    this.connectionsClosed.inc({ reason });
   }
 
   /** The Prometheus text of /metrics. */

@@ -94,9 +94,16 @@ async function startService(parsed: ServeArgs, config: CollectorConfig, log: bun
   const budget = new InFlightBudget(Math.max(Math.floor(config.maxInFlightBytes / workers), Math.min(config.maxBodySize, config.maxInFlightBytes)));
   const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse });
   const pprofOnMain = parsed.pprof === 'on';
-  const requestOptions = { sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget };
+  const requestOptions = {
+    sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate,
+  };
   const handle: RequestHandler = (body$, query, summary) => handleRequest(body$, query, requestOptions, summary);
-  const http = new HttpService({ handleRequest: handle, sinks, maxBodySize: config.maxBodySize, metrics, log, pprof: pprofOnMain });
+  const http = new HttpService({
+    handleRequest: handle, sinks, maxBodySize: config.maxBodySize, metrics, log, pprof: pprofOnMain,
+    idleTimeoutMs: config.idleTimeout, drainTimeoutMs: config.drainTimeout,
+    // Like maxInFlightBytes, for the whole collector: each worker takes its share.
+    maxConnections: config.maxConnections === 0 ? 0 : Math.max(1, Math.floor(config.maxConnections / workers)),
+  });
   await http.listen(config.port, config.address);
   const pprofService = parsed.pprof && !pprofOnMain ? await startPprof(parsed.pprof, http, log) : undefined;
   let stopping: Promise<void> | undefined;

@@ -6,6 +6,8 @@ export type { FormPiece } from '../records/urlencoded-form';
 /**
  * Decodes an `application/x-www-form-urlencoded` body into pieces of its fields' values,
  * as the chunks arrive; each field starts with an empty piece that marks it present.
+ * A field given again is left out: the first value wins, as the earlier (Go and Java)
+ * collectors read forms.
  *
  * ```
  * source: -a-----b------|      (a = "command=up", b = "date&arg1=%3CR%2F%3E")
@@ -16,7 +18,16 @@ export function urlencodedForm(): OperatorFunction<Uint8Array, FormPiece> {
   return (source) =>
     defer(() => {
       let decoded: FormPiece[] = [];
-      const decoder = new UrlencodedFormDecoder((piece) => void decoded.push(piece));
+      const seen = new Set<string>();
+      let repeated = false;
+      const decoder = new UrlencodedFormDecoder((piece) => {
+        // Only a field's first piece is empty (see UrlencodedFormDecoder).
+        if (piece.bytes.length === 0) {
+          repeated = seen.has(piece.name);
+          seen.add(piece.name);
+        }
+        if (!repeated) decoded.push(piece);
+      });
       const taken = (): FormPiece[] => {
         const pieces = decoded;
         decoded = [];

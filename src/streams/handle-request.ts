@@ -5,6 +5,7 @@ import { failWhileUnavailable } from '../operators/fail-while-unavailable';
 import { fanOut } from '../operators/fan-out';
 import { type FormattedEntry, type FormattedRecord, messageFor } from '../operators/format';
 import { gatherSmall } from '../operators/gather-small';
+import { keepPace } from '../operators/keep-pace';
 import { limitBytes } from '../operators/limit-bytes';
 import { publishWithConfirm } from '../operators/publish-with-confirm';
 import { toAnswer } from '../operators/to-answer';
@@ -16,13 +17,17 @@ import type { Answer } from '../contracts/answer';
 import type { RequestSummary } from '../contracts/request-handler';
 import { bundleEntries } from './bundle-records';
 import { type CheckedBundle, checkRequest, type RequestFields } from './check-request';
-import { BodyTooLarge, Overloaded } from '../contracts/request-errors';
+import { BodyTooLarge, Overloaded, SlowBody } from '../contracts/request-errors';
 
 export interface RequestOptions {
   readonly sinks: readonly Sink[];
   /** How long each sink has to confirm a bundle. */
   readonly timeoutMs: number;
   readonly maxBodySize: number;
+  /** Longest pause in a body, ms (`idleTimeout`); also the window `minBodyRate` is judged over. Unset: no limit. */
+  readonly idleTimeoutMs?: number;
+  /** Bytes a second a body must bring in each idleTimeout (`minBodyRate`); 0 or unset: no floor. */
+  readonly minBodyRate?: number;
   /** Bundle bytes all requests together may hold (`maxInFlightBytes`). */
   readonly budget?: ByteBudget;
   readonly scheduler?: SchedulerLike;
@@ -45,6 +50,7 @@ export function handleRequest(
   summary: RequestSummary = { records: 0, handshakes: 0 },
 ): Observable<Answer> {
   const bytes$ = body$.pipe(
+    options.idleTimeoutMs ? keepPace(options.idleTimeoutMs, options.minBodyRate ?? 0, (why) => new SlowBody(why), options.scheduler) : identity,
     limitBytes(options.maxBodySize, () => new BodyTooLarge(options.maxBodySize)),
     options.budget ? withinBudget(options.budget, () => new Overloaded('too many bundle bytes in flight, try again later')) : identity,
     gatherSmall(GATHER_BYTES),
@@ -81,7 +87,11 @@ export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' 
   );
 }
 
-/** The small fields (command, from, bundlesize, …) as text; the payload only noted as present. */
+/**
+ * The small fields (command, from, bundlesize, …) as text; the payload only noted as
+ * present. A field in both the body and the query string is the body's: the earlier Go
+ * collector's FormValue puts the body's values first, and the first value wins.
+ */
 function fieldsOtherThanPayload(queryFields: RequestFields) {
   return pipe(
     reduce((fields: Record<string, Buffer[]>, piece: FormPiece) => {

@@ -48,6 +48,10 @@ const DEFAULTS: CollectorConfig = {
   maxBodySize: 64 * MiB,
   maxInFlightBytes: 256 * MiB,
   workers: 0,
+  idleTimeout: 30_000,
+  minBodyRate: 1024,
+  maxConnections: 1000,
+  drainTimeout: 90_000,
   amqp: {
     enable: true,
     scheme: 'amqp',
