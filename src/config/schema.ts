@@ -14,6 +14,7 @@ export const GENERAL = {
   address: string('', 'address to listen on; "" = all interfaces'),
   port: port(8080, 'HTTP port to listen on'),
   timeout: duration('60s', 'how long to wait for the sinks to confirm a bundle'),
+  closeTimeout: duration('10s', 'how long each sink has to close its connections on stop', true),
   loglevel: oneOf('loglevel', LOG_LEVELS, 'info', 'log level: trace, debug, info, warn, error or fatal', { warning: 'warn', panic: 'fatal' }),
   maxBodySize: size(64 * MiB, 'largest request body accepted', { positive: true }),
   maxInFlightBytes: size(256 * MiB, 'request bytes held in memory at once, all requests together', {

@@ -42,11 +42,23 @@ export interface Sink {
    */
   readonly unavailable$: Observable<string | null>;
   /**
+   * Why the sink, though it takes bundles, is not ready: its latest bundles failed in a way
+   * that new ones will likely fail too (AMQP: returned unroutable, no queue bound), or null.
+   * Only /readyz reports it: unlike `unavailable$` it never fails a bundle early, since the
+   * cause can go away at any moment (a queue bound), and only a bundle tried can tell.
+   * Emits its current value on subscribe; a sink without such a state leaves it out.
+   */
+  readonly degraded$?: Observable<string | null>;
+  /**
    * Publishes a whole bundle. Cold: nothing is sent until subscription. Completes (without
    * emitting) once every message is confirmed by the destination; errors with a SinkError
    * on a nack, a returned message, a lost channel or any other failure.
    */
   publish(messages: readonly OutboundMessage[]): Observable<never>;
-  /** Stops reconnecting and releases connections; pending publishes fail. */
+  /**
+   * Stops reconnecting and releases connections; pending publishes fail. Settles within the
+   * sink's close timeout even when the destination stopped answering (it then drops the
+   * connection without waiting for the destination's consent).
+   */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type bunyan from 'bunyan';
-import { catchError, combineLatest, map, type Observable, of, throwError } from 'rxjs';
+import { catchError, throwError } from 'rxjs';
 import { type Answer, CLIENT_GONE } from '../contracts/answer';
 import { BodyTooLarge, ClientGone, MalformedRequest, Overloaded } from '../contracts/request-errors';
 import { fromReadable, IncompleteBody } from './from-readable';
@@ -49,7 +49,6 @@ export class HttpService {
   readonly server: Server;
   private inFlight = 0;
   private readonly idle: (() => void)[] = [];
-  private readonly ready$: Observable<string[]>;
   /** The request in progress on each connection that has one. */
   private readonly exchanges = new Map<Duplex, Exchange>();
   /** The listener counting a connection's headers timeout, until its first request starts. */
@@ -66,10 +65,6 @@ export class HttpService {
     this.server.on('drop', () => options.metrics.connectionClosed('limit'));
     this.server.on('connection', (socket: Socket) => this.awaitHeaders(socket));
     this.server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => this.clientError(e, socket));
-    this.ready$ = options.sinks.length === 0
-      ? of([])
-      : combineLatest(options.sinks.map((s) => s.unavailable$.pipe(map((why) => (why === null ? '' : `${s.name}: ${why}`)))))
-        .pipe(map((reasons) => reasons.filter((r) => r !== '')));
     for (const sink of options.sinks) {
       sink.unavailable$.subscribe((why) => {
         options.metrics.sinkUnavailable.set({ sink: sink.name }, why === null ? 0 : 1);
@@ -183,10 +178,10 @@ export class HttpService {
         reply(res, 200, 'OK');
         return;
       case '/readyz':
-        this.ready$.subscribe((reasons) => {
-          if (reasons.length === 0) res.writeHead(200, TEXT).end('OK');
-          else res.writeHead(503, TEXT).end(`Error: ${reasons.join('; ')}`);
-        }).unsubscribe();
+        // The sinks' readiness (readiness.ts); with several workers, every worker's, from the primary.
+        void this.options.metrics.readiness().then(
+          (reasons) => (reasons.length === 0 ? reply(res, 200, 'OK') : reply(res, 503, `Error: ${reasons.join('; ')}`)),
+          (e: Error) => reply(res, 503, `Error: ${e.message}`));
         return;
       default:
         reply(res, 404, 'Error: not found', unreadBody(req) ? { Connection: 'close' } : {});

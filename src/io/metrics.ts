@@ -15,25 +15,31 @@ export type Stats = Record<'Records' | 'RecordErrors' | 'Requests' | 'RequestErr
 /** A registry's metrics as plain data (what `getMetricsAsJSON` gives, and what crosses the cluster's IPC). */
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
-/** Where /metrics and /stats are read from: this process's registry, or the whole cluster's. */
+/** Where /metrics, /stats and /readyz are read from: this process, or the whole cluster. */
 export interface MetricsSource {
   exposition(): Promise<{ contentType: string; text: string }>;
   stats(): Promise<Stats>;
+  /** Why the collector is not ready (see readiness.ts); empty when it is. */
+  readiness(): Promise<readonly string[]>;
 }
 
 export interface CollectorMetricsOptions {
   /** Bundle bytes held by requests in flight, read at each collection. */
   readonly inFlightBytes?: () => number;
+  /** This process's readiness reasons, read at each /readyz (see readiness.ts); none by default. */
+  readonly readiness?: () => readonly string[];
 }
 
 /**
  * The collector's counters, served as Prometheus text on /metrics and, for the earlier
- * collector's users, as the JSON of /stats (derived from the same counters).
+ * collector's users, as the JSON of /stats (derived from the same counters); and its
+ * readiness, for /readyz.
  *
- * With several workers (node:cluster) each worker counts its own requests; /metrics and
- * /stats must describe the whole collector, so a worker's `source` is replaced by one that
- * asks the primary (see `readFromPrimary`), which collects every worker's registry and adds
- * them up with prom-client's AggregatorRegistry (see `ClusterMetrics`).
+ * With several workers (node:cluster) each worker counts its own requests and has its own
+ * sinks; /metrics, /stats and /readyz must describe the whole collector, so a worker's
+ * `source` is replaced by one that asks the primary (see `readFromPrimary`), which collects
+ * every worker's registry and adds them up with prom-client's AggregatorRegistry, or every
+ * worker's readiness reasons (see `ClusterMetrics`).
  */
 export class CollectorMetrics {
   readonly registry = new Registry();
@@ -57,13 +63,18 @@ export class CollectorMetrics {
     aggregator: 'max', registers: [this.registry],
   });
 
+  /** This process's own readiness reasons. */
+  readonly localReadiness: () => readonly string[];
+
   /** Replaced in a cluster worker by `readFromPrimary`. */
   source: MetricsSource = {
     exposition: async () => ({ contentType: this.registry.contentType, text: await this.registry.metrics() }),
     stats: async () => statsOf(await this.registry.getMetricsAsJSON()),
+    readiness: async () => this.localReadiness(),
   };
 
   constructor(options: CollectorMetricsOptions = {}) {
+    this.localReadiness = options.readiness ?? (() => []);
     const inFlight = options.inFlightBytes;
     this.inFlightBytes = new Gauge({
       name: 'gracc_in_flight_bytes', help: 'Bundle bytes held by requests in flight', registers: [this.registry],
@@ -102,6 +113,11 @@ export class CollectorMetrics {
   stats(): Promise<Stats> {
     return this.source.stats();
   }
+
+  /** The reasons /readyz gives for answering 503; none for 200. */
+  readiness(): Promise<readonly string[]> {
+    return this.source.readiness();
+  }
 }
 
 /** The /stats document from the counters' values (of one registry, or of a cluster's aggregate). */
@@ -119,10 +135,10 @@ export function statsOf(metrics: MetricsJson): Stats {
 
 // --- the cluster: IPC messages between the primary and its workers
 //
-//   worker → primary   { type: ASK, id, what: 'exposition' | 'stats' }    a worker was asked /metrics or /stats
-//   primary → workers  { type: COLLECT, id }                              every worker: send your registry
-//   worker → primary   { type: COLLECTED, id, metrics }
-//   primary → worker   { type: ANSWER, id, exposition? | stats? | error? } the aggregate, to the asking worker
+//   worker → primary   { type: ASK, id, what: 'exposition' | 'stats' | 'readiness' }   a worker was asked /metrics, /stats or /readyz
+//   primary → workers  { type: COLLECT, id, what: 'metrics' | 'readiness' }          every worker: send your registry, or your readiness
+//   worker → primary   { type: COLLECTED, id, metrics? | readiness? }
+//   primary → worker   { type: ANSWER, id, exposition? | stats? | readiness? | error? } the aggregate, to the asking worker
 
 const ASK = 'gracc:metrics?';
 const ANSWER = 'gracc:metrics!';
@@ -139,31 +155,37 @@ export function sendTo(worker: Worker, message: object): void {
   if (worker.isConnected()) worker.send(message as never, undefined, noop);
 }
 
+type Asked = 'exposition' | 'stats' | 'readiness';
+type Collected = 'metrics' | 'readiness';
+
 interface Message {
   type?: unknown;
   id?: number;
-  what?: 'exposition' | 'stats';
+  what?: Asked | Collected;
   metrics?: MetricsJson;
   exposition?: { contentType: string; text: string };
   stats?: Stats;
+  readiness?: readonly string[];
   error?: string;
 }
 
 /**
- * In a cluster worker: answers the primary's COLLECT with this worker's registry, and makes
- * /metrics and /stats ask the primary for the whole cluster's figures.
+ * In a cluster worker: answers the primary's COLLECT with this worker's registry or
+ * readiness, and makes /metrics, /stats and /readyz ask the primary for the whole cluster's.
  */
 export function readFromPrimary(metrics: CollectorMetrics, proc: NodeJS.Process = process): void {
   const waiting = new Map<number, (m: Message) => void>();
   let seq = 0;
   proc.on('message', (m: Message) => {
     if (m?.type === COLLECT) {
-      void metrics.registry.getMetricsAsJSON().then((json) => proc.send?.({ type: COLLECTED, id: m.id, metrics: json }, undefined, undefined, noop));
+      const reply = (answer: Message): void => void proc.send?.({ type: COLLECTED, id: m.id, ...answer }, undefined, undefined, noop);
+      if (m.what === 'readiness') reply({ readiness: metrics.localReadiness() });
+      else void metrics.registry.getMetricsAsJSON().then((json) => reply({ metrics: json }));
     } else if (m?.type === ANSWER && m.id !== undefined) {
       waiting.get(m.id)?.(m);
     }
   });
-  const ask = (what: 'exposition' | 'stats'): Promise<Message> =>
+  const ask = (what: Asked): Promise<Message> =>
     new Promise((resolve, reject) => {
       const id = ++seq;
       const timer = setTimeout(() => settle({ error: 'the primary process did not answer' }), IPC_TIMEOUT_MS + 1_000);
@@ -179,19 +201,23 @@ export function readFromPrimary(metrics: CollectorMetrics, proc: NodeJS.Process 
   metrics.source = {
     exposition: async () => (await ask('exposition')).exposition!,
     stats: async () => (await ask('stats')).stats!,
+    readiness: async () => (await ask('readiness')).readiness!,
   };
 }
 
 /**
  * In the cluster's primary: answers a worker's ASK by collecting every live worker's
  * registry and aggregating them with prom-client's AggregatorRegistry (counters and
- * histograms summed, gauges by their `aggregator`). A worker that exits meanwhile is left
- * out; one that does not answer in time fails the request (a partial sum would look like a
- * counter reset). Counters of a worker that died start again at 0 in its replacement.
+ * histograms summed, gauges by their `aggregator`), or every worker's readiness reasons
+ * (the collector is ready when every worker is; each reason once, whatever the number of
+ * workers giving it). A worker that exits meanwhile is left out; one that does not answer in
+ * time fails the request (a partial sum would look like a counter reset, a partial
+ * readiness like a ready collector). Counters of a worker that died start again at 0 in its
+ * replacement.
  */
 export class ClusterMetrics {
   private seq = 0;
-  private readonly collecting = new Map<number, { waitingFor: Set<number>; got: MetricsJson[]; done: (error?: string) => void }>();
+  private readonly collecting = new Map<number, { waitingFor: Set<number>; got: Message[]; done: (error?: string) => void }>();
 
   constructor(private readonly workers: () => readonly Worker[]) {}
 
@@ -200,13 +226,13 @@ export class ClusterMetrics {
     if (m?.type === COLLECTED && m.id !== undefined) {
       const c = this.collecting.get(m.id);
       if (c && c.waitingFor.delete(worker.id)) {
-        c.got.push(m.metrics ?? []);
+        c.got.push(m);
         if (c.waitingFor.size === 0) c.done();
       }
       return true;
     }
     if (m?.type === ASK) {
-      void this.answer(m.what === 'stats' ? 'stats' : 'exposition').then(
+      void this.answer(m.what === 'stats' || m.what === 'readiness' ? m.what : 'exposition').then(
         (answer) => sendTo(worker, { type: ANSWER, id: m.id, ...answer }),
         (e: Error) => sendTo(worker, { type: ANSWER, id: m.id, error: e.message }),
       );
@@ -222,29 +248,35 @@ export class ClusterMetrics {
 
   /** The whole cluster's metrics, as one registry. */
   async aggregate(): Promise<Registry> {
-    return AggregatorRegistry.aggregate(await this.collect());
+    return AggregatorRegistry.aggregate((await this.collect('metrics')).map((m) => m.metrics ?? []));
   }
 
-  private async answer(what: 'exposition' | 'stats'): Promise<Pick<Message, 'exposition' | 'stats'>> {
+  /** Every reason any worker gives for not being ready, each once. */
+  async readiness(): Promise<string[]> {
+    return [...new Set((await this.collect('readiness')).flatMap((m) => m.readiness ?? []))];
+  }
+
+  private async answer(what: Asked): Promise<Pick<Message, 'exposition' | 'stats' | 'readiness'>> {
+    if (what === 'readiness') return { readiness: await this.readiness() };
     const registry = await this.aggregate();
     if (what === 'stats') return { stats: statsOf(await registry.getMetricsAsJSON()) };
     return { exposition: { contentType: registry.contentType, text: await registry.metrics() } };
   }
 
-  private collect(): Promise<MetricsJson[]> {
+  private collect(what: Collected): Promise<Message[]> {
     const workers = this.workers().filter((w) => w.isConnected());
     const id = ++this.seq;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(`no metrics from worker(s) ${[...entry.waitingFor].join(', ')} within ${IPC_TIMEOUT_MS} ms`), IPC_TIMEOUT_MS);
+      const timer = setTimeout(() => done(`no ${what} from worker(s) ${[...entry.waitingFor].join(', ')} within ${IPC_TIMEOUT_MS} ms`), IPC_TIMEOUT_MS);
       const done = (error?: string): void => {
         clearTimeout(timer);
         this.collecting.delete(id);
         if (error === undefined) resolve(entry.got);
         else reject(new Error(error));
       };
-      const entry = { waitingFor: new Set(workers.map((w) => w.id)), got: [] as MetricsJson[], done };
+      const entry = { waitingFor: new Set(workers.map((w) => w.id)), got: [] as Message[], done };
       this.collecting.set(id, entry);
-      for (const w of workers) sendTo(w, { type: COLLECT, id });
+      for (const w of workers) sendTo(w, { type: COLLECT, id, what });
       if (workers.length === 0) done();
     });
   }

@@ -3,10 +3,12 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type bunyan from 'bunyan';
 import { type CollectorConfig, ConfigError, describeConfig, loadConfig } from './config';
+import { settledWithin } from '../io/deadline';
 import { HttpService } from '../io/http-server';
 import { InFlightBudget } from '../io/in-flight-budget';
 import { createServiceLog } from '../io/logger';
 import { ClusterMetrics, CollectorMetrics, readFromPrimary, sendTo } from '../io/metrics';
+import { readinessOf } from '../io/readiness';
 import type { RequestHandler } from '../contracts/request-handler';
 import type { Sink } from '../contracts/sink';
 import { handleRequest } from '../streams/handle-request';
@@ -41,7 +43,8 @@ function parseServeArgs(args: readonly string[]): ServeArgs {
 
 /**
  * Runs the collector until SIGTERM or SIGINT: then it stops accepting, answers the
- * bundles in flight, closes the sinks and exits 0.
+ * bundles in flight, closes the sinks and exits 0 — or 1 when the sinks did not close in
+ * time (see `startService`).
  *
  * With `workers` > 1 (0 = one per CPU) this process becomes the primary of a node:cluster:
  * it forks the workers, each a whole collector (its own sinks, the listening port shared),
@@ -72,7 +75,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   // `logLevel`, not `level`: bunyan drops a line whose fields name `level`.
   process.on('SIGUSR2', () => log.info({ logLevel: toggleDebug() }, 'log level changed'));
   return new Promise<number>((resolve) => {
-    const stop = (signal: string) => void service.stop(signal).then(close).then(() => resolve(0));
+    const stop = (signal: string) => void stopService(service, signal, close).then(resolve);
     process.once('SIGTERM', () => stop('SIGTERM')).once('SIGINT', () => stop('SIGINT'));
   });
 }
@@ -81,8 +84,11 @@ interface Service {
   readonly http: HttpService;
   readonly sinks: readonly Sink[];
   readonly metrics: CollectorMetrics;
-  /** Stops accepting, answers the bundles in flight, closes the sinks; once, whoever asks. */
-  stop(reason: string): Promise<void>;
+  /**
+   * Stops accepting, answers the bundles in flight, closes the sinks; once, whoever asks.
+   * Resolves false when the sinks did not all close in time (the process should then exit anyway, non-zero).
+   */
+  stop(reason: string): Promise<boolean>;
 }
 
 /** One whole collector in this process: sinks, HTTP endpoint, metrics, optional pprof listener. */
@@ -92,7 +98,7 @@ async function startService(parsed: ServeArgs, config: CollectorConfig, log: bun
   // but never less than one body of maxBodySize (an idle worker must take any acceptable bundle).
   const workers = cluster.isWorker ? Number(process.env[WORKER_COUNT_ENV]) || 1 : 1;
   const budget = new InFlightBudget(Math.max(Math.floor(config.maxInFlightBytes / workers), Math.min(config.maxBodySize, config.maxInFlightBytes)));
-  const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse });
+  const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse, readiness: readinessOf(sinks) });
   const pprofOnMain = parsed.pprof === 'on';
   const requestOptions = {
     sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate,
@@ -106,17 +112,33 @@ async function startService(parsed: ServeArgs, config: CollectorConfig, log: bun
   });
   await http.listen(config.port, config.address);
   const pprofService = parsed.pprof && !pprofOnMain ? await startPprof(parsed.pprof, http, log) : undefined;
-  let stopping: Promise<void> | undefined;
-  const stop = (reason: string): Promise<void> =>
+  let stopping: Promise<boolean> | undefined;
+  const stop = (reason: string): Promise<boolean> =>
     (stopping ??= (async () => {
       log.info({ signal: reason }, 'stopping: answering the bundles in flight');
       pprofService?.server.close();
       await http.drain();
-      await Promise.allSettled(sinks.map((s) => s.close()));
+      const closes = sinks.map((s) => s.close().catch((err: unknown) => log.error({ err, sink: s.name }, 'closing a sink failed')));
+      // Each sink bounds its own close by closeTimeout; this is the backstop should one not.
+      if (!(await settledWithin(Promise.all(closes), config.closeTimeout + STOP_MARGIN_MS))) {
+        log.error({ closeTimeoutMs: config.closeTimeout }, 'the sinks did not close in time: exiting anyway');
+        return false;
+      }
       log.info('stopped');
+      return true;
     })());
   return { http, sinks, metrics, stop };
 }
+
+/** Stops the service, then closes the log; the exit code: 1 when the sinks did not close in time. */
+async function stopService(service: Service, why: string, closeLog: () => Promise<void>): Promise<number> {
+  const clean = await service.stop(why);
+  await closeLog();
+  return clean ? 0 : 1;
+}
+
+/** How much longer than closeTimeout the collector waits for its sinks' closes before it exits without them. */
+const STOP_MARGIN_MS = 2_000;
 
 // --- several workers (node:cluster)
 
@@ -183,6 +205,8 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
   let started = false;
   let stopping = false;
   let failedToStart = false;
+  /** A worker exited non-zero while stopping (its sinks did not close in time, say). */
+  let uncleanStop = false;
   let quickDeaths = 0;
   let readyCount = 0;
 
@@ -192,7 +216,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
       if (stopping && live.size === 0 && !finished) {
         finished = true;
         log.info('stopped');
-        void close().then(() => resolve(failedToStart ? 1 : 0));
+        void close().then(() => resolve(failedToStart || uncleanStop ? 1 : 0));
       }
     };
     const stop = (signal: NodeJS.Signals): void => {
@@ -225,7 +249,10 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
         serving.delete(worker.id);
         metrics.gone(worker);
         if (stopping) {
-          if (code !== 0) log.warn({ pid: worker.process.pid, code, signal }, 'worker did not stop cleanly');
+          if (code !== 0) {
+            uncleanStop = true;
+            log.warn({ pid: worker.process.pid, code, signal }, 'worker did not stop cleanly');
+          }
           finishIfIdle();
           return;
         }
@@ -291,7 +318,7 @@ async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promis
   log.info({ worker: cluster.worker?.id, port: portOf(service.http) }, 'worker listening');
   process.send?.({ type: READY, port: portOf(service.http) });
   return new Promise<number>((resolve) => {
-    onStop = (why) => void service.stop(why).then(close).then(() => resolve(0));
+    onStop = (why) => void stopService(service, why, close).then(resolve);
     if (stopRequest !== undefined) onStop(stopRequest);
   });
 }

@@ -9,5 +9,5 @@ export function createSinks(config: CollectorConfig, log: bunyan): Sink[] {
   const tables = config as unknown as Record<string, { enable: boolean }>;
   return (SINKS as readonly SinkModule<string, any>[]) // eslint-disable-line @typescript-eslint/no-explicit-any
     .filter((module) => tables[module.name]!.enable)
-    .map((module) => module.create(tables[module.name] as never, { timeoutMs: config.timeout, log }));
+    .map((module) => module.create(tables[module.name] as never, { timeoutMs: config.timeout, closeTimeoutMs: config.closeTimeout, log }));
 }

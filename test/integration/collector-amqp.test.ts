@@ -13,7 +13,8 @@ import {
 } from '../support/bundles';
 import { CollectorProcess, formBody, type HttpAnswer, sleep, waitUntil } from '../support/collector-process';
 import { convertError, convertOk } from '../support/convert';
-import { ensureRabbit, RabbitAdmin, restoreBroker, uniqueName, withAppStopped, withMemoryAlarm } from '../support/rabbit';
+import { uniqueName, withAppStopped, withMemoryAlarm } from '../support/rabbit';
+import { rabbitSuite } from '../support/rabbit-suite';
 
 const JSON_TYPE = 'application/json';
 const XML_TYPE = 'text/xml';
@@ -53,24 +54,8 @@ function assertOk(a: HttpAnswer, what = 'the bundle'): void {
 
 
 describe('gracc-collector over RabbitMQ, through its HTTP endpoint', { timeout: 110_000 }, () => {
-  const admin = new RabbitAdmin();
-  const collectors: CollectorProcess[] = [];
-  const start = async (exchange: string, env: Record<string, string> = {}) => {
-    const c = await startCollector(exchange, env);
-    collectors.push(c);
-    return c;
-  };
-
-  before(async () => {
-    ensureRabbit();
-    await admin.channel();
-  });
-
-  after(async () => {
-    await restoreBroker();
-    await Promise.all(collectors.map((c) => c.close()));
-    await admin.close();
-  });
+  const { admin, track } = rabbitSuite();
+  const start = async (exchange: string, env: Record<string, string> = {}) => track(await startCollector(exchange, env));
 
   /**
    * Posts a sentinel bundle and reads the queue until its records came: then nothing else

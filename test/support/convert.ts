@@ -3,7 +3,7 @@ import type { Format } from '../../src/records/formats';
 import { bundleMessages } from '../../src/streams/bundle-records';
 
 /** Cuts a payload into chunks of `size` bytes, cutting through UTF-8 sequences as a socket may. */
-export function bytesIn(text: string, size: number): Buffer[] {
+export function bytesIn(text: string | Uint8Array, size: number): Buffer[] {
   const bytes = Buffer.from(text);
   const out: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));

@@ -6,6 +6,8 @@ import type { Sink } from '../../contracts/sink';
 export interface SinkContext {
   /** The collector's `timeout`: how long a bundle may wait for its confirms. */
   readonly timeoutMs: number;
+  /** The collector's `closeTimeout`: how long the sink's close may take when the collector stops. */
+  readonly closeTimeoutMs: number;
   readonly log: bunyan;
 }
 

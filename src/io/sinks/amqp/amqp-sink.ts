@@ -4,8 +4,9 @@ import { credentials, type ChannelModel, type ConfirmChannel, type Message } fro
 import { BehaviorSubject, Observable } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
 import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../../../contracts/sink';
+import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin } from '../../deadline';
 import { type Bundle, Confirms } from './confirms';
-import { corkSocket } from './cork';
+import { corkSocket, socketOf } from './cork';
 import { amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};
@@ -39,12 +40,15 @@ export class AmqpSink implements Sink {
   readonly name: string;
   readonly format: Format;
   readonly unavailable$: Observable<string | null>;
+  readonly degraded$: Observable<string | null>;
 
   private readonly log: Logger;
   private readonly display: string;
   private readonly manager: AmqpConnectionManager;
   private readonly backoff: Backoff;
   private readonly unavailable: BehaviorSubject<string | null>;
+  /** Why the latest bundles came back unroutable, until a bundle is confirmed again (see degraded$). */
+  private readonly unroutable = new BehaviorSubject<string | null>(null);
 
   private conn: Conn | undefined;
   /** The ready channel (exchange declared), or undefined. */
@@ -71,6 +75,7 @@ export class AmqpSink implements Sink {
     this.confirms = new Confirms(this.name);
     this.unavailable = new BehaviorSubject<string | null>(this.downReason());
     this.unavailable$ = this.unavailable.asObservable();
+    this.degraded$ = this.unroutable.asObservable();
 
     // amqplib hands these to net.connect as well, hence the socket's buffer size
     const connectionOptions = {
@@ -109,7 +114,13 @@ export class AmqpSink implements Sink {
         subscriber.complete();
         return;
       }
-      const bundle = this.confirms.open(messages, subscriber);
+      const bundle = this.confirms.open(messages, {
+        complete: () => {
+          this.routedAgain();
+          subscriber.complete();
+        },
+        error: (e) => subscriber.error(e),
+      });
       this.queue.push(bundle);
       this.pump();
       return () => {
@@ -127,13 +138,20 @@ export class AmqpSink implements Sink {
     this.update();
     // a connect attempt in progress that fails would otherwise wait a whole backoff delay
     this.manager.reconnectTimeInSeconds = 0;
-    this.closing = this.manager
-      .close()
-      .catch((err: unknown) => this.log.warn({ err }, 'closing the amqp connection failed'))
-      .then(() => {
+    const closed = this.manager.close().catch((err: unknown) => this.log.warn({ err }, 'closing the amqp connection failed'));
+    // amqplib calls close back only on the broker's CloseOk: never when the broker stalls or
+    // the connection is lost meanwhile (a heartbeat timeout or socket error does not).
+    const ms = this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.closing = settledWithin(closed, ms).then((inTime) => {
+      if (inTime) {
         this.log.info('amqp sink closed');
-        this.unavailable.complete();
-      });
+      } else {
+        socketOf(this.manager.connection ?? this.conn?.model)?.destroy?.();
+        this.log.warn({ closeTimeoutMs: ms }, 'the amqp broker did not confirm closing the connection in time: connection dropped');
+      }
+      this.unavailable.complete();
+      this.unroutable.complete();
+    });
     return this.closing;
   }
 
@@ -183,6 +201,14 @@ export class AmqpSink implements Sink {
     }
   }
 
+  /** A bundle was confirmed: records are routed again (see degraded$). */
+  private routedAgain(): void {
+    if (this.unroutable.value !== null && !this.unroutable.closed) {
+      this.log.info('a bundle was confirmed: records are routed again');
+      this.unroutable.next(null);
+    }
+  }
+
   private failAll(failure: SinkFailure, message: string): void {
     this.queue = [];
     if (this.confirms.size === 0) return;
@@ -197,12 +223,23 @@ export class AmqpSink implements Sink {
     const { bundle, index } = found;
     const key = bundle.messages[index]?.key;
     const fields = message.fields as unknown as { replyCode?: number; replyText?: string; exchange: string; routingKey: string };
+    this.noteUnroutable(fields);
     this.confirms.settle(
       bundle,
       'returned',
       `record ${key ? `${key} ` : ''}(#${index} of the bundle) returned by the broker: ` +
         `${fields.replyCode ?? ''} ${fields.replyText ?? ''} (exchange '${fields.exchange}', routing key '${fields.routingKey}')`,
     );
+  }
+
+  /** A return makes the sink degraded (not ready) until a bundle is confirmed; bundles are still tried meanwhile. */
+  private noteUnroutable(fields: { replyCode?: number; replyText?: string; exchange: string; routingKey: string }): void {
+    if (this.unroutable.closed) return;
+    const reason = `records returned unroutable (${fields.replyCode ?? '?'} ${fields.replyText ?? ''}) by exchange '${fields.exchange}', ` +
+      `routing key '${fields.routingKey}': is no queue bound? (cleared by the next bundle confirmed)`;
+    if (reason === this.unroutable.value) return;
+    this.log.warn({ replyCode: fields.replyCode, replyText: fields.replyText, exchange: fields.exchange, routingKey: fields.routingKey }, 'records returned unroutable: not ready until a bundle is confirmed');
+    this.unroutable.next(reason);
   }
 
   // --- connection and channel

@@ -13,7 +13,7 @@ export const amqpConfig = {
   vhost: string('', 'virtual host'),
   exchange: string('gracc', 'exchange to publish to'),
   exchangeType: oneOf('exchange-type', EXCHANGE_TYPES, 'fanout', 'fanout, direct, topic or headers'),
-  durable: bool(false, 'declare the exchange durable'),
+  durable: bool(true, 'declare the exchange durable (its queues\' bindings then outlive a broker restart)'),
   autoDelete: bool(true, 'declare the exchange auto-delete'),
   internal: bool(false, 'declare the exchange internal'),
   routingKey: string('', 'routing key of published records'),

@@ -3,6 +3,11 @@ import type { ConfirmChannel } from 'amqplib';
 
 const noop = () => {};
 
+/** The socket under an amqplib channel or channel model (both hold the Connection, which holds the stream); undefined if amqplib's internals changed. */
+export function socketOf(holder: unknown): Partial<Writable> | undefined {
+  return (holder as { connection?: { stream?: Partial<Writable> } } | undefined)?.connection?.stream;
+}
+
 /** Sockets whose 'drain' already corks them for the multiplexer's writes. */
 const CORKED_ON_DRAIN = new WeakSet<object>();
 
@@ -22,7 +27,7 @@ const CORKED_ON_DRAIN = new WeakSet<object>();
  * changed), messages go out as before.
  */
 export function corkSocket(ch: ConfirmChannel): () => void {
-  const socket = (ch as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+  const socket = socketOf(ch);
   if (typeof socket?.cork !== 'function' || typeof socket.uncork !== 'function' || typeof socket.prependListener !== 'function') return noop;
   if (!CORKED_ON_DRAIN.has(socket)) {
     CORKED_ON_DRAIN.add(socket);

@@ -17,6 +17,11 @@ export type AmqpSinkOptions = Readonly<Omit<AmqpConfig, 'enable' | 'retry' | 'ma
   readonly heartbeatSeconds?: number;
   /** TCP (and TLS) connect time limit, ms; default 10000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * close() waits this long at most for the broker's CloseOk, ms, then destroys the socket
+   * (a broker that stalls, or a connection lost meanwhile, would never send it); default 10000.
+   */
+  readonly closeTimeoutMs?: number;
   /** The sink's name in answers, logs and metrics; default `amqp`. */
   readonly name?: string;
 };
@@ -31,6 +36,7 @@ export function checkAmqpSinkOptions(o: AmqpSinkOptions): void {
   if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) fail(`port must be 1..65535, got ${o.port}`);
   if (!o.exchangeType) fail('exchangeType is empty');
   if (!Number.isFinite(o.retryMs) || o.retryMs <= 0) fail(`retryMs must be > 0, got ${o.retryMs}`);
+  if (o.closeTimeoutMs !== undefined && !(o.closeTimeoutMs > 0)) fail(`closeTimeoutMs must be > 0, got ${o.closeTimeoutMs}`);
   if (!(o.maxRetryMs >= o.retryMs)) fail(`maxRetryMs (${o.maxRetryMs}) must be ≥ retryMs (${o.retryMs})`);
   if (o.format !== 'json' && o.format !== 'xml' && o.format !== 'raw') fail(`format must be json, xml or raw, got ${String(o.format)}`);
 }

@@ -1,11 +1,15 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { BehaviorSubject, defer, ignoreElements, type Observable } from 'rxjs';
-import { asLine, type Format } from '../../../records/formats';
-import { type OutboundMessage, type Sink, SinkError } from '../../../contracts/sink';
+import { asLine } from '../../../records/formats';
+import { type Format, type OutboundMessage, type Sink, SinkError } from '../../../contracts/sink';
+import { DEFAULT_CLOSE_TIMEOUT_MS, withTimeout } from '../../deadline';
 import type { FileConfig } from './config';
 
-/** The [file] table's settings (config.ts). */
-export type FileSinkOptions = Readonly<Omit<FileConfig, 'enable'>>;
+/** The [file] table's settings (config.ts), and how long close() may take. */
+export type FileSinkOptions = Readonly<Omit<FileConfig, 'enable'>> & {
+  /** close() waits this long at most for the last write and the file's close, ms; default 10000. */
+  readonly closeTimeoutMs?: number;
+};
 
 /**
  * Appends each bundle to a file, one record a line (NDJSON for the json format), and
@@ -41,9 +45,13 @@ export class FileSink implements Sink {
     }).pipe(ignoreElements());
   }
 
-  async close(): Promise<void> {
-    await this.tail;
-    await (await this.file.catch(() => undefined))?.close();
-    this.state.complete();
+  /** Waits for the last write and closes the file; rejects when that takes longer than closeTimeoutMs (a hung disk or NFS mount). */
+  close(): Promise<void> {
+    const ms = this.options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    const closed = (async () => {
+      await this.tail;
+      await (await this.file.catch(() => undefined))?.close();
+    })();
+    return withTimeout(closed, ms, `${this.options.path} did not finish its last write and close within ${ms} ms`).finally(() => this.state.complete());
   }
 }

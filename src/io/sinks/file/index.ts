@@ -9,5 +9,5 @@ export const fileSink = defineSink({
   name: 'file',
   config: fileConfig,
   withoutFile: { enable: true },
-  create: ({ enable: _enable, ...settings }) => new FileSink(settings),
+  create: ({ enable: _enable, ...settings }, { closeTimeoutMs }) => new FileSink({ ...settings, closeTimeoutMs }),
 });

@@ -1,4 +1,4 @@
-// How kafkajs' failures read: a SinkFailure for a failed send, a message, a promise with a deadline.
+// How kafkajs' failures read: a SinkFailure for a failed send, and its message.
 import type { SinkFailure } from '../../../contracts/sink';
 
 export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -31,12 +31,4 @@ export function classify(err: unknown): SinkFailure {
   }
   if (chain.some((e) => e.name === 'KafkaJSRequestTimeoutError' || e.type === 'REQUEST_TIMED_OUT')) return 'timeout';
   return 'error';
-}
-
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

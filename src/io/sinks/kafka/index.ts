@@ -10,5 +10,6 @@ export type { KafkaSinkOptions } from './options';
 export const kafkaSink = defineSink({
   name: 'kafka',
   config: kafkaConfig,
-  create: ({ enable: _enable, ...settings }, { timeoutMs, log }) => createKafkaSink({ ...settings, timeoutMs, log: log.child({ sink: 'kafka' }) }),
+  create: ({ enable: _enable, ...settings }, { timeoutMs, closeTimeoutMs, log }) =>
+    createKafkaSink({ ...settings, timeoutMs, closeTimeoutMs, log: log.child({ sink: 'kafka' }) }),
 });

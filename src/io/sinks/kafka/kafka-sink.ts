@@ -4,8 +4,9 @@ import { Kafka, type LogEntry, type Message, Partitioners, type Producer } from 
 import { BehaviorSubject, Observable, distinctUntilChanged } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
 import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../../../contracts/sink';
+import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin, withTimeout } from '../../deadline';
 import { kafkaMessage, messageBytes } from './encoder';
-import { classify, errorMessage, withTimeout } from './failures';
+import { classify, errorMessage } from './failures';
 import { BrokerProbe } from './probe';
 import { bunyanLogCreator, isConnectionFailure, kafkajsLevel } from './log';
 import { type KafkaSettings, type KafkaSinkOptions, kafkaSettings } from './options';
@@ -108,6 +109,7 @@ export class KafkaSink implements Sink {
   private readonly kafka: Kafka;
   private readonly topic: string;
   private readonly timeoutMs: number;
+  private readonly closeTimeoutMs: number;
   private readonly unavailable = new BehaviorSubject<string | null>('connecting');
   private readonly backoff: Backoff;
 
@@ -133,6 +135,7 @@ export class KafkaSink implements Sink {
     this.format = options.format;
     this.topic = options.topic;
     this.timeoutMs = options.timeoutMs;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.log = options.log.child({ sink: NAME, topic: options.topic }, true);
     this.backoff = new Backoff({ base: this.settings.reconnectBaseMs, cap: this.settings.reconnectCapMs });
     this.kafka = new Kafka({
@@ -225,15 +228,16 @@ export class KafkaSink implements Sink {
     for (const job of jobs) job.settle(closedError);
     this.unavailable.next('the kafka sink is closed');
     this.unavailable.complete();
-    this.closing = Promise.all([
+    const disconnected = Promise.all([
       ...[...producers].map((p) =>
-        withTimeout(p.disconnect(), 5000, 'disconnect timed out').catch((err: unknown) =>
-          this.log.debug({ err }, 'kafka: disconnect on close failed'),
-        ),
+        p.disconnect().catch((err: unknown) => this.log.debug({ err }, 'kafka: disconnect on close failed')),
       ),
       this.probe.close(),
-    ]).then(() => {
-      this.log.info('kafka: closed');
+    ]);
+    // Brokers that stopped answering would hold kafkajs' disconnect for its own timeouts, or for good.
+    this.closing = settledWithin(disconnected, this.closeTimeoutMs).then((inTime) => {
+      if (inTime) this.log.info('kafka: closed');
+      else this.log.warn({ closeTimeoutMs: this.closeTimeoutMs }, 'kafka: the brokers did not close the connections in time: closed without waiting');
     });
     return this.closing;
   }

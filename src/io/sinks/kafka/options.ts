@@ -28,6 +28,8 @@ export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' |
    */
   readonly timeoutMs: number;
   readonly log: Logger;
+  /** close() waits this long at most for the producers to disconnect, ms; default 10000. */
+  readonly closeTimeoutMs?: number;
   /** Reconnect backoff (decorrelated jitter) base and cap, ms; defaults 250 and 10000. */
   readonly reconnectBaseMs?: number;
   readonly reconnectCapMs?: number;

@@ -6,7 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import type Logger from 'bunyan';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { errorMessage, withTimeout } from './failures';
+import { withTimeout } from '../../deadline';
+import { errorMessage } from './failures';
 
 /** What the probe asks of its sink, and tells it. */
 export interface ProbedSink {
