@@ -37,6 +37,8 @@ export interface RequestCase {
   readonly spread?: boolean;
   /** The client goes away after the body's chunks instead of ending it. */
   readonly aborted?: boolean;
+  /** The client sends the body's chunks, then nothing more and never ends it. */
+  readonly stalled?: boolean;
   readonly sinks: readonly SinkCase[];
   /** Each sink's confirm timeout, in frames (default 10). */
   readonly timeoutMs?: number;
@@ -140,7 +142,16 @@ export const CASES: readonly RequestCase[] = [
   // ---- 500
   { name: 'sink-crash', about: 'a sink fails with an error that is not a SinkError', body: multiupdate(envelope(generated)), sinks: [amqp('-#', { fails: 'crash' })] },
   {
-    name: 'client-aborted', about: 'the client goes away in the middle of the body (counted as a 500 today: issue 9 §5)',
+    name: 'client-aborted', about: 'the client goes away in the middle of the body: 499, as the HTTP edge counts it, nothing published',
     body: multiupdate(real.envelope), chunkSize: 4000, spread: true, aborted: true, sinks: [amqp('|')],
+  },
+  // ---- 408: a body that pauses too long, or trickles below the rate floor
+  {
+    name: 'slow-body-pause', about: 'the client stops sending mid-body: 408 after idleTimeout (5 frames), nothing published',
+    body: multiupdate(real.envelope), chunkSize: 4000, spread: true, stalled: true, sinks: [amqp('|')], options: { idleTimeoutMs: 5 },
+  },
+  {
+    name: 'slow-body-trickle', about: 'a body at 100 bytes a frame against a floor of 1,000 a frame: 408 after the first window, nothing published',
+    body: multiupdate(real.envelope), chunkSize: 100, spread: true, sinks: [amqp('|')], options: { idleTimeoutMs: 5, minBodyRate: 1_000_000 },
   },
 ];

@@ -8,11 +8,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { concat, concatMap, delay, from, type Observable, of, throwError } from 'rxjs';
+import { concat, concatMap, delay, from, NEVER, type Observable, of, throwError } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { SinkError } from '../../src/contracts/sink';
 import type { Answer } from '../../src/contracts/answer';
 import { handleRequest } from '../../src/streams/handle-request';
+import { ClientGone } from '../../src/contracts/request-errors';
 import { bytesIn } from '../../test/support/convert';
 import { formBody } from '../../test/support/forms';
 import { asReceived, byteBudget, ScriptedSink } from '../../test/support/scripted-sink';
@@ -52,7 +53,8 @@ function bodyOf(c: RequestCase): Buffer {
 
 function body$(c: RequestCase, chunks: readonly Buffer[]): Observable<Uint8Array> {
   const arriving = c.spread ? from(chunks).pipe(concatMap((chunk, i) => (i === 0 ? of(chunk) : of(chunk).pipe(delay(1))))) : from(chunks);
-  return c.aborted ? concat(arriving, throwError(() => new Error('aborted'))) : arriving;
+  if (c.aborted) return concat(arriving, throwError(() => new ClientGone('the client went away mid-body (aborted)')));
+  return c.stalled ? concat(arriving, NEVER) : arriving;
 }
 
 function sinkFor(s: SinkCase, scheduler: TestScheduler, helpers: Parameters<Parameters<TestScheduler['run']>[0]>[0]): ScriptedSink {
@@ -126,5 +128,5 @@ test('requests: every golden file has its case, and the cases cover every answer
     assert.deepEqual(stale, [], 'golden files without a case');
   }
   const statuses = new Set(CASES.map((c) => JSON.parse(readFileSync(goldenFile(c.name), 'utf8')) as Outcome).map((o) => o.answer?.status));
-  assert.deepEqual([...statuses].sort(), [200, 400, 413, 500, 503]);
+  assert.deepEqual([...statuses].sort(), [200, 400, 408, 413, 499, 500, 503]);
 });
