@@ -4,7 +4,7 @@
 // and the garbage collector under concurrency.
 // Usage: node dist/bench/pipeline.js [BUNDLES=300]
 import { EMPTY, from, lastValueFrom, of } from 'rxjs';
-import type { Sink } from '../src/io/sink';
+import type { Sink } from '../src/contracts/sink';
 import { handleRequest } from '../src/streams/handle-request';
 import { formBody } from './load';
 import { envelopeOf, replicationOf, sampleRecords } from './sample-records';

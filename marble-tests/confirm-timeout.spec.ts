@@ -1,7 +1,8 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SinkError } from '../src/io/sink';
+import { SinkError } from '../src/contracts/sink';
 import { confirmTimeout } from '../src/operators/confirm-timeout';
-import { marbles } from './marbles';
+import { cutShort, marbles } from './marbles';
 
 test('confirmTimeout: a confirm in time passes', () => {
   marbles().run(({ cold, expectObservable }) => {
@@ -25,4 +26,9 @@ test('confirmTimeout: errors pass through; unsubscription releases the source', 
     expectObservable(confirm.pipe(confirmTimeout(9, 'amqp')), '^-!').toBe('---');
     expectSubscriptions(confirm.subscriptions).toBe('^-!');
   });
+});
+
+test('confirmTimeout: a synchronous source cut short by take is read no further', () => {
+  const { out, read } = cutShort(['a', 'b', 'c'], confirmTimeout<string>(1000, 'amqp'), 2);
+  assert.deepEqual([out, read], [['a', 'b'], 2]);
 });

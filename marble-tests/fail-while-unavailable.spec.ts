@@ -1,8 +1,9 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BehaviorSubject, type Observable } from 'rxjs';
-import { SinkError } from '../src/io/sink';
+import { SinkError } from '../src/contracts/sink';
 import { failWhileUnavailable } from '../src/operators/fail-while-unavailable';
-import { marbles } from './marbles';
+import { cutShort, marbles } from './marbles';
 
 // A sink's unavailable$ replays its current state to each subscriber, as a BehaviorSubject does.
 function current(changes: Observable<string | null>): Observable<string | null> {
@@ -50,4 +51,10 @@ test('failWhileUnavailable: source errors pass through; unsubscription releases 
     expectObservable(bundle.pipe(failWhileUnavailable({ name: 'amqp', unavailable$ })), '^-!').toBe('-a-');
     expectSubscriptions(bundle.subscriptions).toBe('^-!');
   });
+});
+
+test('failWhileUnavailable: a synchronous source cut short by take is read no further', () => {
+  const sink = { name: 'amqp', unavailable$: new BehaviorSubject<string | null>(null) };
+  const { out, read } = cutShort(['a', 'b', 'c'], failWhileUnavailable<string>(sink), 2);
+  assert.deepEqual([out, read], [['a', 'b'], 2]);
 });

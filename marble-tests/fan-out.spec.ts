@@ -1,12 +1,13 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BehaviorSubject, concat, map, type Observable, pipe, toArray } from 'rxjs';
 import type { RunHelpers } from 'rxjs/internal/testing/TestScheduler';
-import { type OutboundMessage, SinkError } from '../src/io/sink';
+import { type OutboundMessage, SinkError } from '../src/contracts/sink';
 import { confirmTimeout } from '../src/operators/confirm-timeout';
 import { failWhileUnavailable } from '../src/operators/fail-while-unavailable';
 import { fanOut } from '../src/operators/fan-out';
 import { type Confirmed, publishWithConfirm } from '../src/operators/publish-with-confirm';
-import { marbles } from './marbles';
+import { cutShort, marbles } from './marbles';
 
 interface FakeSink {
   name: string;
@@ -97,4 +98,10 @@ test('fanOut: each sink takes the bundle once; a second take errors instead of p
     const twice = (name: string) => (values: Observable<OutboundMessage>) => concat(values.pipe(taken(name)), values.pipe(taken(name)));
     expectObservable(cold('-B-|', bundle).pipe(fanOut(['a'], twice))).toBe('-#', undefined, new Error('fanOut: the bundle was already handed out to every sink'));
   });
+});
+
+test('fanOut: a synchronous source of bundles cut short by take is read no further', () => {
+  const toSink = (name: string) => map((m: OutboundMessage) => `${name}:${m.key}`);
+  const { out, read } = cutShort([[msg('a')], [msg('b')], [msg('c')]], fanOut(['s1', 's2'], toSink), 2);
+  assert.deepEqual([out, read], [[['s1:a', 's2:a'], ['s1:b', 's2:b']], 2]);
 });

@@ -1,10 +1,11 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { map } from 'rxjs';
 import { flatten } from '../src/operators/flatten';
 import type { RecordItem } from '../src/records/bundle-item';
 import type { Handshake } from '../src/records/gracc-record';
 import { RecordError } from '../src/records/record-error';
-import { marbles } from './marbles';
+import { cutShort, marbles } from './marbles';
 
 function record(index: number, children: RecordItem['root']['children']): RecordItem {
   return { kind: 'record', index, root: { name: 'JobUsageRecord', attrs: {}, text: '', children }, raw: `<r${index}/>`, inheritedNamespaces: {} };
@@ -47,4 +48,9 @@ test('flatten: a source error passes through; unsubscription releases the source
     expectObservable(source.pipe(flatten()), '^---!').toBe('-h---', { h: handshake });
     expectSubscriptions(source.subscriptions).toBe('^---!');
   });
+});
+
+test('flatten: a synchronous source cut short by take is read no further', () => {
+  const { out, read } = cutShort([record(0, []), handshake, record(2, []), record(3, [])], flatten(), 2);
+  assert.deepEqual([out.length, read], [2, 2]);
 });

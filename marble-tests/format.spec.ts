@@ -5,7 +5,7 @@ import { type FormattedEntry, format, messageFor } from '../src/operators/format
 import type { Format } from '../src/records/formats';
 import type { Handshake } from '../src/records/gracc-record';
 import type { GraccRecord } from '../src/records/gracc-record';
-import { marbles } from './marbles';
+import { cutShort, marbles } from './marbles';
 
 const record: GraccRecord = {
   index: 0,
@@ -91,4 +91,9 @@ test('format: errors pass through; unsubscription releases the source', () => {
     expectObservable(source.pipe(format(['raw']), map(() => 'x')), '^--!').toBe('-x--');
     expectSubscriptions(source.subscriptions).toBe('^--!');
   });
+});
+
+test('format: a synchronous source cut short by take is read no further', () => {
+  const { out, read } = cutShort([record, { ...record, index: 1 }, { ...record, index: 2 }], format(['json']), 2);
+  assert.deepEqual([out.length, read], [2, 2]);
 });

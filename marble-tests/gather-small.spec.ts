@@ -1,6 +1,7 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gatherSmall } from '../src/operators/gather-small';
-import { marbles } from './marbles';
+import { cutShort, marbles } from './marbles';
 
 const four = { a: Buffer.from('aaaa'), b: Buffer.from('bbbb'), c: Buffer.from('cccc'), d: Buffer.from('dddd') };
 
@@ -27,4 +28,11 @@ test('gatherSmall: an error drops what is held; unsubscription releases the sour
     expectObservable(source.pipe(gatherSmall(10)), '^---!').toBe('-----');
     expectSubscriptions(source.subscriptions).toBe('^---!');
   });
+});
+
+test('gatherSmall: a synchronous source cut short by take is read no further than it must', () => {
+  const chunk = () => Buffer.from('abcd');
+  // past 8 bytes held it lets go: three chunks read, two taken, the fourth never read
+  const { out, read } = cutShort([chunk(), chunk(), chunk(), chunk(), chunk()], gatherSmall(8), 2);
+  assert.deepEqual([out.length, read], [2, 3]);
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { from, take, toArray } from 'rxjs';
 import { keepPace } from '../src/operators/keep-pace';
-import { SlowBody } from '../src/streams/request-errors';
-import { marbles } from './marbles';
+import { SlowBody } from '../src/contracts/request-errors';
+import { cutShort, marbles } from './marbles';
 
 const bytes = { a: Buffer.from('a'), b: Buffer.from('bb'), c: Buffer.from('cccc') };
 const tooSlow = (why: string) => new SlowBody(why);
@@ -56,4 +56,9 @@ test('keepPace: a synchronous source cut short by take', () => {
   let got: Buffer[] = [];
   from([bytes.a, bytes.b, bytes.c]).pipe(keepPace(4, 500, tooSlow), take(2), toArray()).subscribe((all) => (got = all));
   assert.deepEqual(got, [bytes.a, bytes.b]);
+});
+
+test('keepPace: a synchronous source cut short by take is read no further', () => {
+  const { out, read } = cutShort([bytes.a, bytes.b, bytes.c, bytes.a], keepPace(1000, 0, tooSlow), 2);
+  assert.deepEqual([out, read], [[bytes.a, bytes.b], 2]);
 });

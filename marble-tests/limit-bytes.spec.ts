@@ -1,7 +1,8 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { limitBytes } from '../src/operators/limit-bytes';
-import { BodyTooLarge } from '../src/streams/request-errors';
-import { marbles } from './marbles';
+import { BodyTooLarge } from '../src/contracts/request-errors';
+import { cutShort, marbles } from './marbles';
 
 const four = { a: Buffer.from('aaaa'), b: Buffer.from('bbbb'), c: Buffer.from('cccc') };
 const tooLarge = () => new BodyTooLarge(10);
@@ -27,4 +28,9 @@ test('limitBytes: source errors pass through; unsubscription releases the source
     expectObservable(source.pipe(limitBytes(10, tooLarge)), '^-!').toBe('-a-', four);
     expectSubscriptions(source.subscriptions).toBe('^-!');
   });
+});
+
+test('limitBytes: a synchronous source cut short by take is read no further', () => {
+  const { out, read } = cutShort([four.a, four.b, four.c, four.a], limitBytes(100, tooLarge), 2);
+  assert.deepEqual([out, read], [[four.a, four.b], 2]);
 });

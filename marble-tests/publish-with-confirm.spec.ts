@@ -1,8 +1,9 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Observable } from 'rxjs';
-import { type OutboundMessage, SinkError } from '../src/io/sink';
+import { EMPTY, type Observable } from 'rxjs';
+import { type OutboundMessage, SinkError } from '../src/contracts/sink';
 import { publishWithConfirm } from '../src/operators/publish-with-confirm';
-import { marbles } from './marbles';
+import { cutShort, marbles } from './marbles';
 
 const msg = (key: string): OutboundMessage => ({ key, body: Buffer.from(key), contentType: 'application/json' });
 const messages = { a: msg('a'), b: msg('b') };
@@ -60,4 +61,11 @@ test('publishWithConfirm: unsubscribing (a timeout) releases the pending confirm
     expectObservable(cold('-a|', messages).pipe(publishWithConfirm(sink)), '^----!').toBe('------');
     expectSubscriptions(confirm.subscriptions).toBe('--^--!');
   });
+});
+
+test('publishWithConfirm: a synchronous source cut short by take: the whole bundle is published once', () => {
+  const sent: OutboundMessage[][] = [];
+  const sink = { name: 'amqp', publish: (batch: readonly OutboundMessage[]) => (sent.push([...batch]), EMPTY) };
+  const { out, read, completed } = cutShort([msg('a'), msg('b'), msg('c')], publishWithConfirm(sink), 1);
+  assert.deepEqual([out, read, completed, sent.length], [[{ sink: 'amqp', records: 3 }], 3, true, 1]);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { map } from 'rxjs';
 import { split } from '../src/operators/split';
 import { RecordError } from '../src/records/record-error';
-import { marbles } from './marbles';
+import { cutShort, marbles } from './marbles';
 
 const chunks = {
   a: '<RecordEnvelope><Job',
@@ -69,4 +69,10 @@ test('split: unsubscription releases the source', () => {
     });
     expectSubscriptions(source.subscriptions).toBe('^------!');
   });
+});
+
+test('split: a synchronous source cut short by take is read no further', () => {
+  const records = ['<RecordEnvelope>', ...['1', '2', '3', '4'].map((id) => `<JobUsageRecord><LocalJobId>${id}</LocalJobId></JobUsageRecord>`), '</RecordEnvelope>'];
+  const { out, read } = cutShort(records, split(), 2);
+  assert.deepEqual([out.length, read], [2, 3]);
 });

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
-import { SinkError } from '../src/io/sink';
+import { SinkError } from '../src/contracts/sink';
 import { toAnswer } from '../src/operators/to-answer';
 import { RecordError } from '../src/records/record-error';
-import { answerFor } from '../src/streams/answer';
-import { BodyTooLarge, Overloaded, RequestError } from '../src/streams/request-errors';
-import { marbles } from './marbles';
+import { answerFor } from '../src/contracts/answer';
+import { BodyTooLarge, Overloaded, RequestError } from '../src/contracts/request-errors';
+import { cutShort, marbles } from './marbles';
 import assert from 'node:assert/strict';
 
 test('toAnswer: success is 200 OK', () => {
@@ -39,4 +39,9 @@ test('answerFor: each failure maps to the status and body the senders expect', (
     [new TypeError('boom'), 500, 'Error: boom'],
   ];
   for (const [e, status, body] of cases) assert.deepEqual([answerFor(e).status, answerFor(e).body], [status, body], e.message);
+});
+
+test('toAnswer: a synchronous source cut short by take: one answer, once the source is over', () => {
+  const { out, read, completed } = cutShort(['a', 'b', 'c'], toAnswer<string>(), 1);
+  assert.deepEqual([out, read, completed], [[{ status: 200, body: 'OK' }], 3, true]);
 });

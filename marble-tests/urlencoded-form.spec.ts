@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { from, map, toArray } from 'rxjs';
 import { urlencodedForm } from '../src/operators/urlencoded-form';
-import { marbles } from './marbles';
+import { cutShort, marbles } from './marbles';
 
 const asText = map((p: { name: string; bytes: Buffer }) => `${p.name}=${p.bytes.toString()}`);
 
@@ -44,6 +44,13 @@ test('urlencodedForm: any chunking decodes to the same fields, UTF-8 included', 
     for (let i = 0; i < body.length; i += size) chunks.push(Buffer.from(body.slice(i, i + size)));
     from(chunks).pipe(urlencodedForm(), toArray()).subscribe((pieces) => assert.deepEqual(join(pieces), expected, `chunks of ${size}`));
   }
+});
+
+test('urlencodedForm: a synchronous source cut short by take is read no further', () => {
+  const chunks = ['a=1', '&b=2', '&c=3', '&d=4'].map((s) => Buffer.from(s));
+  // each of the first two chunks gives a field's empty first piece and its value
+  const { out, read } = cutShort(chunks, urlencodedForm(), 2);
+  assert.deepEqual([out.map((p) => `${p.name}=${p.bytes.toString()}`), read], [['a=', 'a=1'], 1]);
 });
 
 test('urlencodedForm: a field given again is left out, its value too, however the chunks fall', () => {

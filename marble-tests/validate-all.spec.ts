@@ -1,6 +1,7 @@
+import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { validateAll } from '../src/operators/validate-all';
-import { marbles } from './marbles';
+import { cutShort, marbles } from './marbles';
 
 test('validateAll: holds every value until completion, then emits them all', () => {
   marbles().run(({ cold, expectObservable, expectSubscriptions }) => {
@@ -29,4 +30,9 @@ test('validateAll: unsubscribing before completion emits nothing and releases th
     expectObservable(source.pipe(validateAll()), '^----!').toBe('------');
     expectSubscriptions(source.subscriptions).toBe('^----!');
   });
+});
+
+test('validateAll: a synchronous source cut short by take: the whole source is read (to validate it), only n go out', () => {
+  const { out, read, completed } = cutShort([1, 2, 3, 4], validateAll<number>(), 2);
+  assert.deepEqual([out, read, completed], [[1, 2], 4, true]);
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InFlightBudget } from '../src/io/in-flight-budget';
 import { withinBudget } from '../src/operators/within-budget';
-import { Overloaded } from '../src/streams/request-errors';
-import { marbles } from './marbles';
+import { Overloaded } from '../src/contracts/request-errors';
+import { cutShort, marbles } from './marbles';
 
 const chunks = { a: Buffer.from('aaaa'), b: Buffer.from('bbbb') };
 const overloaded = () => new Overloaded('too many bundle bytes in flight');
@@ -48,4 +48,11 @@ test('withinBudget: source errors and unsubscription give the bytes back', () =>
     flush();
   });
   assert.equal(budget.inUse, 0);
+});
+
+test('withinBudget: a synchronous source cut short by take is read no further, and its bytes are given back', () => {
+  const budget = new InFlightBudget(100);
+  const chunk = () => Buffer.from('abcd');
+  const { out, read } = cutShort([chunk(), chunk(), chunk(), chunk()], withinBudget(budget, () => new Overloaded('full')), 2);
+  assert.deepEqual([out.length, read, budget.inUse], [2, 2, 0]);
 });

@@ -30,7 +30,7 @@ fi
 
 npm run --silent build
 echo "node24: $("$node24" --version), marble and unit tests"
-NODE_BIN=$node24 bash scripts/run-tests.sh dist/marble-tests dist/test/unit
+NODE_BIN=$node24 bash scripts/run-tests.sh --unit dist/marble-tests dist/test/unit dist/src
 echo "node24: conformance"
 if [ -x ../shared/conformance/check ]; then
   ../shared/conformance/check -- "$node24" dist/src/cli.js convert

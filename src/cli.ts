@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from './io/usage-error';
+import { UsageError } from './main/usage-error';
 
 /** `-version` too: the earlier Go collector took Go's flag syntax. */
 const VERSION_FLAGS = ['--version', '-version', '-v'];
@@ -17,8 +17,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`gracc-collector ${packageVersion()}\n`);
     return 0;
   }
-  if (argv[0] === 'convert') return (await import('./io/convert-command.js')).convertCommand(argv.slice(1));
-  const { SERVE_USAGE, serveCommand } = await import('./io/serve-command.js');
+  if (argv[0] === 'convert') return (await import('./main/convert-command.js')).convertCommand(argv.slice(1));
+  const { SERVE_USAGE, serveCommand } = await import('./main/serve-command.js');
   if (argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
     process.stdout.write(SERVE_USAGE + '\n');
     return 0;

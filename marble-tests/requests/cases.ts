@@ -5,8 +5,8 @@
 // A case for a transform is one more entry whose `options` holds what handleRequest takes
 // for it (e.g. `options: { transforms: [...] }`) and whose golden file shows what the sinks
 // got after it.
-import type { SinkFailure } from '../../src/io/sink';
-import type { Format } from '../../src/io/sink';
+import type { SinkFailure } from '../../src/contracts/sink';
+import type { Format } from '../../src/contracts/sink';
 import type { RequestOptions } from '../../src/streams/handle-request';
 import { corpus, envelope, jobRecord, jobRecords, probeDetails, readShared, realBundles, replication } from '../../test/support/bundles';
 import { type FormFields, formBody } from '../../test/support/forms';

@@ -3,14 +3,6 @@
 // rejects it with a message naming the bad value (convict prefixes the key).
 import convict from 'convict';
 import { parseDuration, parseSize } from './units';
-import {
-  AMQP_SCHEMES,
-  EXCHANGE_TYPES,
-  KAFKA_COMPRESSIONS,
-  LOG_LEVELS,
-  RECORD_FORMATS,
-  SASL_MECHANISMS,
-} from './types';
 
 /** Extra schema-item properties our formats read. */
 interface ItemOptions {
@@ -67,7 +59,8 @@ const FALSE = new Set(['false', '0']);
 const WHOLE = /^\s*\d+\s*$/;
 const BROKER = /^(\[[0-9a-fA-F:.]+\]|[^\s:,[\]]+):(\d{1,5})$/;
 
-function enumFormat(values: readonly string[], aliases: Record<string, string> = {}): convict.Format {
+/** One of `values`, any case (see items.ts `oneOf`). */
+export function enumFormat(values: readonly string[], aliases: Readonly<Record<string, string>> = {}): convict.Format {
   const shown = values.map((v) => JSON.stringify(v)).join(', ');
   return {
     coerce: (s: string) => {
@@ -155,20 +148,16 @@ export const FORMATS: Record<string, convict.Format> = {
       }
     },
   },
-  'gracc-loglevel': enumFormat(LOG_LEVELS, { warning: 'warn', panic: 'fatal' }),
-  // The earlier collector treated scheme = "" as "amqp".
-  'gracc-amqp-scheme': enumFormat(AMQP_SCHEMES, { '': 'amqp' }),
-  'gracc-exchange-type': enumFormat(EXCHANGE_TYPES),
-  'gracc-record-format': enumFormat(RECORD_FORMATS),
-  'gracc-compression': enumFormat(KAFKA_COMPRESSIONS),
-  'gracc-sasl-mechanism': enumFormat(SASL_MECHANISMS),
 };
 
 let registered = false;
 
-/** Registers the formats with convict (a process-wide registry) once. */
-export function registerFormats(): void {
-  if (registered) return;
-  convict.addFormats(FORMATS);
+/**
+ * Registers the formats with convict (a process-wide registry): these once, and the items'
+ * own (`oneOf`) each time a schema is compiled.
+ */
+export function registerFormats(own: Readonly<Record<string, convict.Format>> = {}): void {
+  if (!registered) convict.addFormats(FORMATS);
   registered = true;
+  convict.addFormats(own);
 }

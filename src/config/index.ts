@@ -1,18 +1,8 @@
-// Configuration: TOML file (-c), overridden by GRACC_* environment variables, over defaults.
-export { loadConfig, type LoadConfigOptions } from './load';
+// Configuration machinery: TOML file (-c), overridden by GRACC_* environment variables, over
+// defaults. The keys are defined beside what they configure; src/main/config.ts puts them together.
+export { loadWith, type ConfigPlan, type LoadConfigOptions } from './load';
 export { ConfigError } from './errors';
-export { describeConfig } from './describe';
+export { describeWith } from './describe';
 export { parseDuration, parseSize } from './units';
-export type {
-  AmqpConfig,
-  AmqpScheme,
-  CollectorConfig,
-  ExchangeType,
-  FileConfig,
-  KafkaCompression,
-  KafkaConfig,
-  KafkaSaslConfig,
-  LogLevel,
-  RecordFormat,
-  SaslMechanism,
-} from './types';
+export { compileSchema, type CompiledSchema, GENERAL, LOG_LEVELS } from './schema';
+export * from './items';

@@ -1,13 +1,13 @@
-// Loads the configuration: defaults, then the TOML file (or, without one, the quickstart overlay),
+// Loads a configuration: defaults, then the TOML file (or, without one, the quickstart overlay),
 // then GRACC_* environment variables; validates it and converts durations and sizes.
+// The collector's own definition (its keys and its sinks') is put together in src/main/config.ts.
 import fs from 'node:fs';
 import convict from 'convict';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from './errors';
 import { registerFormats, showValue, typeName } from './formats';
-import { ENV_VARS, NO_FILE_DEFAULTS, SCHEMA, SCHEMA_TREE, type GroupSpec, type RawConfig } from './schema';
-import type { CollectorConfig } from './types';
-import { parseDuration, parseSize } from './units';
+import type { ConfigOf, Definition } from './items';
+import type { CompiledSchema, GroupSpec } from './schema';
 
 export interface LoadConfigOptions {
   /** TOML file (`-c`); without one, the file sink is on and AMQP off */
@@ -16,11 +16,22 @@ export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** What the collector's configuration adds to its definition's schema. */
+export interface ConfigPlan<C> {
+  readonly schema: CompiledSchema;
+  /** Applied over the defaults when no file is given. */
+  readonly withoutFile: object;
+  /** Problems across keys (one line each, naming the key), once every key is valid on its own. */
+  readonly check?: (config: C, raw: Record<string, unknown>) => readonly string[];
+}
+
 const ENV_PREFIX = 'GRACC_';
 
 /** Throws ConfigError, naming every bad key, variable or value, on any problem. */
-export function loadConfig(options: LoadConfigOptions = {}): CollectorConfig {
-  registerFormats();
+export function loadWith<D extends Definition>(plan: ConfigPlan<ConfigOf<D>>, options: LoadConfigOptions = {}): ConfigOf<D> {
+  const { schema } = plan;
+  const ENV_VARS = schema.envVars;
+  registerFormats(schema.formats);
   const problems: string[] = [];
 
   // The file: case-folded onto the schema's key names, unknown keys reported.
@@ -29,7 +40,7 @@ export function loadConfig(options: LoadConfigOptions = {}): CollectorConfig {
   let fileValues: Record<string, unknown> | undefined;
   if (options.file !== undefined) {
     const table = readToml(options.file, fileLabel);
-    fileValues = foldTable(table, SCHEMA_TREE, (p) => problems.push(`${fileLabel}: ${p}`), fromFile);
+    fileValues = foldTable(table, schema.tree, (p) => problems.push(`${fileLabel}: ${p}`), fromFile);
   }
 
   // The environment: GRACC_* variables must all be known.
@@ -47,8 +58,8 @@ export function loadConfig(options: LoadConfigOptions = {}): CollectorConfig {
   }
 
   // convict: defaults, then file (or the no-file overlay), then env on top; then validation.
-  const config = convict<RawConfig>(SCHEMA, { env, args: [] });
-  config.load(fileValues ?? NO_FILE_DEFAULTS);
+  const config = convict<Record<string, unknown>>(schema.convict as convict.Schema<Record<string, unknown>>, { env, args: [] });
+  config.load(fileValues ?? plan.withoutFile);
   try {
     config.validate({ allowed: 'strict' });
   } catch (e) {
@@ -62,12 +73,10 @@ export function loadConfig(options: LoadConfigOptions = {}): CollectorConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const result = finalize(config.getProperties());
-  if (result.amqp.maxRetry < result.amqp.retry) {
-    throw new ConfigError(
-      `amqp.maxRetry: must not be shorter than amqp.retry (${config.get('amqp.retry')}), got ${JSON.stringify(config.get('amqp.maxRetry'))}`,
-    );
-  }
+  const raw = config.getProperties();
+  const result = finished(raw, schema.tree) as ConfigOf<D>;
+  const across = plan.check?.(result, raw) ?? [];
+  if (across.length > 0) throw new ConfigError(across);
   return result;
 }
 
@@ -132,51 +141,14 @@ function foldTable(
   return out;
 }
 
-function finalize(raw: RawConfig): CollectorConfig {
-  const { amqp, kafka, file } = raw;
-  return {
-    address: raw.address,
-    port: raw.port,
-    timeout: parseDuration(raw.timeout),
-    closeTimeout: parseDuration(raw.closeTimeout),
-    loglevel: raw.loglevel,
-    maxBodySize: parseSize(raw.maxBodySize),
-    maxInFlightBytes: parseSize(raw.maxInFlightBytes),
-    workers: raw.workers,
-    idleTimeout: parseDuration(raw.idleTimeout),
-    minBodyRate: parseSize(raw.minBodyRate),
-    maxConnections: raw.maxConnections,
-    drainTimeout: parseDuration(raw.drainTimeout),
-    amqp: {
-      enable: amqp.enable,
-      scheme: amqp.scheme,
-      host: amqp.host,
-      port: amqp.port,
-      vhost: amqp.vhost,
-      exchange: amqp.exchange,
-      exchangeType: amqp.exchangeType,
-      durable: amqp.durable,
-      autoDelete: amqp.autoDelete,
-      internal: amqp.internal,
-      routingKey: amqp.routingKey,
-      user: amqp.user,
-      password: amqp.password,
-      format: amqp.format,
-      retry: parseDuration(amqp.retry),
-      maxRetry: parseDuration(amqp.maxRetry),
-    },
-    kafka: {
-      enable: kafka.enable,
-      brokers: [...kafka.brokers],
-      topic: kafka.topic,
-      format: kafka.format,
-      clientId: kafka.clientId,
-      compression: kafka.compression,
-      ssl: kafka.ssl,
-      sasl: { mechanism: kafka.sasl.mechanism, username: kafka.sasl.username, password: kafka.sasl.password },
-    },
-    file: { enable: file.enable, path: file.path, format: file.format },
-  };
+/** convict's values as the typed configuration: durations in ms, sizes in bytes, ignored keys left out. */
+function finished(raw: Record<string, unknown>, group: GroupSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const { name, spec } of group.children.values()) {
+    if (spec.kind === 'group') out[name] = finished(raw[name] as Record<string, unknown>, spec);
+    else if (!spec.deprecated) out[name] = spec.item.finish ? (spec.item.finish as (v: unknown) => unknown)(raw[name]) : raw[name];
+  }
+  return out;
 }
 
 function editDistance(a: string, b: string): number {

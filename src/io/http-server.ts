@@ -3,28 +3,26 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type bunyan from 'bunyan';
 import { catchError, throwError } from 'rxjs';
-import { type Answer, CLIENT_GONE } from '../streams/answer';
-import { handleRequest, type RequestOptions, type RequestSummary } from '../streams/handle-request';
-import { BodyTooLarge, ClientGone, MalformedRequest, Overloaded } from '../streams/request-errors';
+import { type Answer, CLIENT_GONE } from '../contracts/answer';
+import { BodyTooLarge, ClientGone, MalformedRequest, Overloaded } from '../contracts/request-errors';
 import { fromReadable, IncompleteBody } from './from-readable';
-import type { InFlightBudget } from './in-flight-budget';
 import type { CollectorMetrics } from './metrics';
 import { servePprof } from './pprof';
-import type { Sink } from './sink';
+import type { RequestHandler, RequestSummary } from '../contracts/request-handler';
+import type { Sink } from '../contracts/sink';
 
 export interface HttpServiceOptions {
+  /** What answers a Gratia request (the records pipeline). */
+  readonly handleRequest: RequestHandler;
+  /** The sinks, for /readyz and the sink_unavailable gauge. */
   readonly sinks: readonly Sink[];
-  readonly timeoutMs: number;
   readonly maxBodySize: number;
-  readonly budget: InFlightBudget;
   readonly metrics: CollectorMetrics;
   readonly log: bunyan;
   /** Serve /debug/pprof/ on this server too. */
   readonly pprof: boolean;
   /** `idleTimeout`: longest wait for a new connection's request headers, and between two bytes of a body, ms. */
   readonly idleTimeoutMs: number;
-  /** `minBodyRate`: bytes a second a body must bring in each idleTimeout; 0 = no floor. */
-  readonly minBodyRate: number;
   /** This process's share of `maxConnections`; 0 = no limit. */
   readonly maxConnections: number;
   /** `drainTimeout`: how long drain() waits for the requests in flight, ms. */
@@ -44,8 +42,8 @@ const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
 const LAST_ANSWERS_MS = 1_000;
 
 /**
- * The collector's HTTP edge: the Gratia endpoint, whose requests go through the records
- * pipeline (src/streams/handle-request), and the operations endpoints.
+ * The collector's HTTP edge: the Gratia endpoint, whose requests go to the handler it is
+ * given (the records pipeline), and the operations endpoints.
  */
 export class HttpService {
   readonly server: Server;
@@ -212,12 +210,11 @@ export class HttpService {
     const cut = new AbortController();
     this.track({ req, res, cut });
     const query = firstValues(new URL(req.url ?? '/', 'http://collector').searchParams);
-    const options: RequestOptions = this.options;
     // A body declared too large is refused before a byte of it is read.
     const body$ = Number(req.headers['content-length']) > this.options.maxBodySize
       ? throwError(() => new BodyTooLarge(this.options.maxBodySize))
       : fromReadable(req, cut.signal).pipe(catchError((e: unknown) => throwError(() => asClientGone(e))));
-    handleRequest(body$, query, options, summary).subscribe((answer) => this.answer(req, res, answer, summary, started));
+    this.options.handleRequest(body$, query, summary).subscribe((answer) => this.answer(req, res, answer, summary, started));
   }
 
   private answer(req: IncomingMessage, res: ServerResponse, answer: Answer, summary: RequestSummary, started: bigint, extra: OutgoingHttpHeaders = {}): void {

@@ -1,5 +1,5 @@
 import { combineLatest, map, of } from 'rxjs';
-import type { Sink } from './sink';
+import type { Sink } from '../contracts/sink';
 
 /**
  * What /readyz reports for this process's sinks: one reason for each sink that is

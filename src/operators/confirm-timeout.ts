@@ -1,5 +1,5 @@
 import { asyncScheduler, type MonoTypeOperatorFunction, type Observable, type SchedulerLike, throwError, timeout } from 'rxjs';
-import { SinkError } from '../io/sink';
+import { SinkError } from '../contracts/sink';
 
 /**
  * Fails a sink's publish that is not confirmed within `ms`, so a stalled broker gets the

@@ -1,5 +1,5 @@
 import { type MonoTypeOperatorFunction, switchMap, take, throwError } from 'rxjs';
-import { type Sink, SinkError } from '../io/sink';
+import { type Sink, SinkError } from '../contracts/sink';
 
 /**
  * Lets a bundle through to a sink only if the sink can take it now: while the broker is

@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from 'rxjs';
-import type { OutboundMessage } from '../io/sink';
+import type { OutboundMessage } from '../contracts/sink';
 import { CONTENT_TYPES, type Format, formatRecord } from '../records/formats';
 import type { GraccRecord, Handshake } from '../records/gracc-record';
 import { type BundleEntry, isHandshake } from './flatten';

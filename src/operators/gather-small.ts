@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { concatWith, defer, mergeMap, type MonoTypeOperatorFunction } from 'rxjs';
 
 /**
  * Holds a request's chunks back until the request is complete and then passes them all on
@@ -19,35 +19,22 @@ import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
  */
 export function gatherSmall<T extends Uint8Array>(maxBytes: number): MonoTypeOperatorFunction<T> {
   return (source) =>
-    new Observable<T>((subscriber) => {
+    defer(() => {
       let held: T[] | undefined = [];
       let bytes = 0;
-      const release = (): void => {
-        const chunks = held!;
+      const letGo = (): T[] => {
+        const chunks = held ?? [];
         held = undefined;
-        for (const chunk of chunks) {
-          if (subscriber.closed) return;
-          subscriber.next(chunk);
-        }
+        return chunks;
       };
-      return source.subscribe({
-        next(chunk) {
-          if (held === undefined) {
-            subscriber.next(chunk);
-            return;
-          }
+      return source.pipe(
+        mergeMap((chunk): T[] => {
+          if (held === undefined) return [chunk];
           held.push(chunk);
           bytes += chunk.byteLength;
-          if (bytes > maxBytes) release();
-        },
-        error: (e) => {
-          held = undefined;
-          subscriber.error(e);
-        },
-        complete() {
-          if (held !== undefined) release();
-          subscriber.complete();
-        },
-      });
+          return bytes > maxBytes ? letGo() : [];
+        }),
+        concatWith(defer(letGo)),
+      );
     });
 }

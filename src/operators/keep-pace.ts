@@ -1,4 +1,7 @@
-import { asyncScheduler, type MonoTypeOperatorFunction, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  asyncScheduler, defer, finalize, merge, type MonoTypeOperatorFunction, Observable, type SchedulerLike,
+  Subject, type Subscription, takeUntil, tap,
+} from 'rxjs';
 
 /**
  * Passes chunks on while they keep coming: errors with `tooSlow(why)` (and releases the
@@ -21,37 +24,40 @@ export function keepPace<T extends Uint8Array>(
 ): MonoTypeOperatorFunction<T> {
   const floor = (minBytesPerSecond * idleMs) / 1000;
   return (source) =>
-    new Observable<T>((subscriber) => {
+    defer(() => {
       let lastChunkAt = scheduler.now();
       let windowStart = lastChunkAt;
       let windowBytes = 0;
-      let timer: Subscription | undefined;
-      // One timer at a time, set for the next moment something can be due: the pause's end or the window's.
-      const check = (): void => {
-        const now = scheduler.now();
-        if (now - lastChunkAt >= idleMs) return subscriber.error(tooSlow(`no byte of the body for ${idleMs} ms`));
-        if (now - windowStart >= idleMs) {
-          if (windowBytes < floor) {
-            return subscriber.error(tooSlow(`body slower than ${minBytesPerSecond} bytes/s: ${windowBytes} bytes in ${idleMs} ms`));
+      // Errors when a pause or a window is too slow; one timer at a time, set for the next
+      // moment something can be due: the pause's end or the window's.
+      const watchdog = new Observable<never>((subscriber) => {
+        let timer: Subscription | undefined;
+        const check = (): void => {
+          const now = scheduler.now();
+          if (now - lastChunkAt >= idleMs) return subscriber.error(tooSlow(`no byte of the body for ${idleMs} ms`));
+          if (now - windowStart >= idleMs) {
+            if (windowBytes < floor) {
+              return subscriber.error(tooSlow(`body slower than ${minBytesPerSecond} bytes/s: ${windowBytes} bytes in ${idleMs} ms`));
+            }
+            windowStart = now;
+            windowBytes = 0;
           }
-          windowStart = now;
-          windowBytes = 0;
-        }
-        timer = scheduler.schedule(check, Math.min(lastChunkAt, windowStart) + idleMs - now);
-      };
-      timer = scheduler.schedule(check, idleMs);
-      const subscription = source.subscribe({
-        next(chunk) {
-          lastChunkAt = scheduler.now();
-          windowBytes += chunk.byteLength;
-          subscriber.next(chunk);
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
+          timer = scheduler.schedule(check, Math.min(lastChunkAt, windowStart) + idleMs - now);
+        };
+        timer = scheduler.schedule(check, idleMs);
+        return () => timer?.unsubscribe();
       });
-      return () => {
-        timer?.unsubscribe();
-        subscription.unsubscribe();
-      };
+      // The watchdog runs until the body is over (subscribed first: a body can be over at once).
+      const over = new Subject<void>();
+      return merge(
+        watchdog.pipe(takeUntil(over)),
+        source.pipe(
+          tap((chunk) => {
+            lastChunkAt = scheduler.now();
+            windowBytes += chunk.byteLength;
+          }),
+          finalize(() => over.next()),
+        ),
+      );
     });
 }

@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { defer, map, type MonoTypeOperatorFunction } from 'rxjs';
 
 /**
  * Passes chunks on while their total size stays within `max` bytes; past it, errors with
@@ -11,16 +11,14 @@ import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
  */
 export function limitBytes<T extends Uint8Array>(max: number, tooLarge: () => Error): MonoTypeOperatorFunction<T> {
   return (source) =>
-    new Observable<T>((subscriber) => {
+    defer(() => {
       let total = 0;
-      return source.subscribe({
-        next(chunk) {
+      return source.pipe(
+        map((chunk) => {
           total += chunk.byteLength;
-          if (total > max) subscriber.error(tooLarge());
-          else subscriber.next(chunk);
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      });
+          if (total > max) throw tooLarge();
+          return chunk;
+        }),
+      );
     });
 }

@@ -1,5 +1,5 @@
 import { defer, type Observable, type OperatorFunction, concat, of, toArray, mergeMap } from 'rxjs';
-import type { OutboundMessage, Sink } from '../io/sink';
+import type { OutboundMessage, Sink } from '../contracts/sink';
 
 /** What one sink confirmed of a bundle. */
 export interface Confirmed {

@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { concat, concatWith, defer, from, mergeMap, type Observable, type OperatorFunction, throwError } from 'rxjs';
 import type { BundleItem } from '../records/bundle-item';
 import { PayloadSplitter } from '../records/payload-splitter';
 import { RecordError } from '../records/record-error';
@@ -16,9 +16,10 @@ import { InvalidUtf8, Utf8Chunks } from '../records/utf8-chunks';
  */
 export function split(): OperatorFunction<Uint8Array | string, BundleItem> {
   return (source) =>
-    new Observable<BundleItem>((subscriber) => {
+    defer(() => {
+      let read: BundleItem[] = [];
       const utf8 = new Utf8Chunks();
-      const splitter = new PayloadSplitter((item) => subscriber.next(item));
+      const splitter = new PayloadSplitter((item) => void read.push(item));
       const decode = (chunk?: Uint8Array): string => {
         try {
           if (chunk !== undefined) return utf8.decode(chunk);
@@ -29,25 +30,28 @@ export function split(): OperatorFunction<Uint8Array | string, BundleItem> {
           throw new RecordError(`the bundle is not valid UTF-8 (at or after record ${splitter.count + 1})`);
         }
       };
-      return source.subscribe({
-        next(chunk) {
-          try {
-            splitter.write(typeof chunk === 'string' ? chunk : decode(chunk));
-          } catch (e) {
-            subscriber.error(e);
-          }
-        },
-        error: (e) => subscriber.error(e),
-        complete() {
-          try {
-            const rest = decode();
-            if (rest !== '') splitter.write(rest);
-            splitter.end();
-            subscriber.complete();
-          } catch (e) {
-            subscriber.error(e);
-          }
-        },
-      });
+      // The items that `write` read, then its error if it threw (the records before a bad one still go out first).
+      const readBy = (write: () => void): Observable<BundleItem> => {
+        let error: { e: unknown } | undefined;
+        try {
+          write();
+        } catch (e) {
+          error = { e };
+        }
+        const items = from(read);
+        read = [];
+        return error === undefined ? items : concat(items, throwError(() => error.e));
+      };
+      return source.pipe(
+        mergeMap((chunk) => readBy(() => splitter.write(typeof chunk === 'string' ? chunk : decode(chunk)))),
+        concatWith(
+          defer(() =>
+            readBy(() => {
+              const rest = decode();
+              if (rest !== '') splitter.write(rest);
+              splitter.end();
+            })),
+        ),
+      );
     });
 }

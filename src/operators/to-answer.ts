@@ -1,5 +1,5 @@
 import { catchError, endWith, ignoreElements, type OperatorFunction, of } from 'rxjs';
-import { type Answer, OK, answerFor } from '../streams/answer';
+import { type Answer, OK, answerFor } from '../contracts/answer';
 
 /**
  * Turns the outcome of a request into its one answer once it is over: completion means

@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { concatWith, defer, mergeMap, type OperatorFunction } from 'rxjs';
 import { type FormPiece, UrlencodedFormDecoder } from '../records/urlencoded-form';
 
 export type { FormPiece } from '../records/urlencoded-form';
@@ -16,7 +16,8 @@ export type { FormPiece } from '../records/urlencoded-form';
  */
 export function urlencodedForm(): OperatorFunction<Uint8Array, FormPiece> {
   return (source) =>
-    new Observable<FormPiece>((subscriber) => {
+    defer(() => {
+      let decoded: FormPiece[] = [];
       const seen = new Set<string>();
       let repeated = false;
       const decoder = new UrlencodedFormDecoder((piece) => {
@@ -25,15 +26,24 @@ export function urlencodedForm(): OperatorFunction<Uint8Array, FormPiece> {
           repeated = seen.has(piece.name);
           seen.add(piece.name);
         }
-        if (!repeated) subscriber.next(piece);
+        if (!repeated) decoded.push(piece);
       });
-      return source.subscribe({
-        next: (chunk) => decoder.write(chunk),
-        error: (e) => subscriber.error(e),
-        complete: () => {
-          decoder.end();
-          subscriber.complete();
-        },
-      });
+      const taken = (): FormPiece[] => {
+        const pieces = decoded;
+        decoded = [];
+        return pieces;
+      };
+      return source.pipe(
+        mergeMap((chunk) => {
+          decoder.write(chunk);
+          return taken();
+        }),
+        concatWith(
+          defer(() => {
+            decoder.end();
+            return taken();
+          }),
+        ),
+      );
     });
 }

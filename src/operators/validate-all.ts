@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { mergeAll, pipe, type MonoTypeOperatorFunction, toArray } from 'rxjs';
 
 /**
  * Holds every value back until the source completes, then emits them all: a bundle is
@@ -13,24 +13,5 @@ import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
  * ```
  */
 export function validateAll<T>(): MonoTypeOperatorFunction<T> {
-  return (source) =>
-    new Observable<T>((subscriber) => {
-      let held: T[] = [];
-      return source.subscribe({
-        next: (value) => void held.push(value),
-        error: (e) => {
-          held = [];
-          subscriber.error(e);
-        },
-        complete: () => {
-          const all = held;
-          held = [];
-          for (const value of all) {
-            if (subscriber.closed) return;
-            subscriber.next(value);
-          }
-          subscriber.complete();
-        },
-      });
-    });
+  return pipe(toArray(), mergeAll());
 }

@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { defer, finalize, map, type MonoTypeOperatorFunction } from 'rxjs';
 
 /** What the operator needs of a shared byte budget (see InFlightBudget). */
 export interface ByteBudget {
@@ -19,24 +19,18 @@ export interface ByteBudget {
  */
 export function withinBudget<T extends Uint8Array>(budget: ByteBudget, overloaded: () => Error): MonoTypeOperatorFunction<T> {
   return (source) =>
-    new Observable<T>((subscriber) => {
+    defer(() => {
       let held = 0;
-      const subscription = source.subscribe({
-        next(chunk) {
-          if (!budget.tryTake(chunk.byteLength)) {
-            subscriber.error(overloaded());
-            return;
-          }
+      return source.pipe(
+        map((chunk) => {
+          if (!budget.tryTake(chunk.byteLength)) throw overloaded();
           held += chunk.byteLength;
-          subscriber.next(chunk);
-        },
-        error: (e) => subscriber.error(e),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        subscription.unsubscribe();
-        budget.give(held);
-        held = 0;
-      };
+          return chunk;
+        }),
+        finalize(() => {
+          budget.give(held);
+          held = 0;
+        }),
+      );
     });
 }

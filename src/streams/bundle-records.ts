@@ -1,5 +1,5 @@
 import { filter, map, type Observable, pipe, type OperatorFunction } from 'rxjs';
-import type { OutboundMessage } from '../io/sink';
+import type { OutboundMessage } from '../contracts/sink';
 import { flatten, isHandshake } from '../operators/flatten';
 import { format, type FormattedEntry, type FormattedRecord, messageFor } from '../operators/format';
 import { split } from '../operators/split';

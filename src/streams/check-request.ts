@@ -1,6 +1,6 @@
 import { isHandshake } from '../operators/flatten';
 import type { FormattedEntry, FormattedRecord } from '../operators/format';
-import { RequestError } from './request-errors';
+import { RequestError } from '../contracts/request-errors';
 
 const COMMANDS = new Set(['update', 'multiupdate', 'urlencodedupdate']);
 const NEEDS_FROM = new Set(['update', 'multiupdate']);

@@ -1,5 +1,5 @@
 import { catchError, connect, filter, forkJoin, identity, map, type Observable, of, pipe, reduce, type SchedulerLike, tap, throwError, toArray } from 'rxjs';
-import type { Sink } from '../io/sink';
+import type { Sink } from '../contracts/sink';
 import { confirmTimeout } from '../operators/confirm-timeout';
 import { failWhileUnavailable } from '../operators/fail-while-unavailable';
 import { fanOut } from '../operators/fan-out';
@@ -13,10 +13,11 @@ import { type FormPiece, urlencodedForm } from '../operators/urlencoded-form';
 import { type ByteBudget, withinBudget } from '../operators/within-budget';
 import type { Format } from '../records/formats';
 import { RecordError } from '../records/record-error';
-import type { Answer } from './answer';
+import type { Answer } from '../contracts/answer';
+import type { RequestSummary } from '../contracts/request-handler';
 import { bundleEntries } from './bundle-records';
 import { type CheckedBundle, checkRequest, type RequestFields } from './check-request';
-import { BodyTooLarge, Overloaded, SlowBody } from './request-errors';
+import { BodyTooLarge, Overloaded, SlowBody } from '../contracts/request-errors';
 
 export interface RequestOptions {
   readonly sinks: readonly Sink[];
@@ -30,14 +31,6 @@ export interface RequestOptions {
   /** Bundle bytes all requests together may hold (`maxInFlightBytes`). */
   readonly budget?: ByteBudget;
   readonly scheduler?: SchedulerLike;
-}
-
-/** What a request turned out to be, for its log line and the counters; filled in as it is learnt. */
-export interface RequestSummary {
-  command?: string;
-  from?: string;
-  records: number;
-  handshakes: number;
 }
 
 const PAYLOAD = 'arg1';

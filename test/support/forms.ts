@@ -1,7 +1,7 @@
 // Request bodies as probes and collectors send them (application/x-www-form-urlencoded),
 // and an independent reading of one, for tests of the whole request pipeline.
 import { from, type Observable, toArray } from 'rxjs';
-import type { Format, OutboundMessage } from '../../src/io/sink';
+import type { Format, OutboundMessage } from '../../src/contracts/sink';
 import { bundleMessages } from '../../src/streams/bundle-records';
 import { asReceived, type ReceivedMessage } from './scripted-sink';
 

@@ -3,7 +3,7 @@
 // virtual time) and record every bundle they were given, so a test can say exactly what
 // reached each sink.
 import { EMPTY, Observable, of } from 'rxjs';
-import type { Format, OutboundMessage, Sink } from '../../src/io/sink';
+import type { Format, OutboundMessage, Sink } from '../../src/contracts/sink';
 
 /** A message as a test compares it: the body as text. */
 export interface ReceivedMessage {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { lastValueFrom } from 'rxjs';
-import { type OutboundMessage, type Sink, SinkError } from '../../src/io/sink';
+import { type OutboundMessage, type Sink, SinkError } from '../../src/contracts/sink';
 
 /** `n` messages as the collector would publish them: mostly JSON, every fifth XML, with non-ASCII text. */
 export function messageBundle(prefix: string, n: number, size = 200): OutboundMessage[] {

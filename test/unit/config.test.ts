@@ -10,7 +10,7 @@ import {
   parseDuration,
   parseSize,
   type CollectorConfig,
-} from '../../src/config';
+} from '../../src/main/config';
 
 // compiled to dist/test/unit/config.test.js
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');

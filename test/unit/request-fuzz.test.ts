@@ -20,7 +20,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { from } from 'rxjs';
-import type { Format } from '../../src/io/sink';
+import type { Format } from '../../src/contracts/sink';
 import { handleRequest } from '../../src/streams/handle-request';
 import { corpus, envelope, probeDetails, realBundles, replication, SHARED } from '../support/bundles';
 import { convertPayload, type Escaping, type FormFields, formBody, readForm, runSync } from '../support/forms';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { workerExecArgv } from '../../src/io/serve-command';
+import { workerExecArgv } from '../../src/main/serve-command';
 
 const GC = ['--single-threaded-gc', '--min-semi-space-size=32', '--max-semi-space-size=32', '--initial-old-space-size=128'];
 

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defer, retry } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { Backoff, backoffDelay, backoffDelays, retryWithBackoff } from '../src/operators/backoff.js';
+import { Backoff, backoffDelays } from '../src/contracts/backoff.js';
+import { backoffDelay, retryWithBackoff } from '../src/operators/retry-with-backoff.js';
+import { cutShort } from './marbles';
 
 const testScheduler = () => new TestScheduler((actual, expected) => assert.deepStrictEqual(actual, expected));
 
@@ -206,4 +208,9 @@ test('backoffDelay: a delay function for rxjs retry({ delay, resetOnSuccess })',
     expectSubscriptions(attempts[3]!.subscriptions).toBe('34ms ^!');
     expectSubscriptions(attempts[4]!.subscriptions).toBe('49ms ^------!');
   });
+});
+
+test('retryWithBackoff: a synchronous source cut short by take is read no further', () => {
+  const { out, read } = cutShort(['a', 'b', 'c'], retryWithBackoff<string>({ base: 1, cap: 2 }), 2);
+  assert.deepStrictEqual([out, read], [['a', 'b'], 2]);
 });

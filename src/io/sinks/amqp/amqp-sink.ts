@@ -1,42 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import type { Writable } from 'node:stream';
 import type Logger from 'bunyan';
 import { connect as connectManager, type AmqpConnectionManager } from 'amqp-connection-manager';
 import { credentials, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
-import { BehaviorSubject, Observable, type Subscriber } from 'rxjs';
-import { Backoff } from '../../operators/backoff';
-import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin } from '../deadline';
-import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../sink';
+import { BehaviorSubject, Observable } from 'rxjs';
+import { Backoff } from '../../../contracts/backoff';
+import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../../../contracts/sink';
+import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin } from '../../deadline';
+import { type Bundle, Confirms } from './confirms';
+import { corkSocket, socketOf } from './cork';
 import { amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};
 
 /** What the connection's socket buffers before it asks amqplib's multiplexer to wait for 'drain'. */
 const SOCKET_BUFFER_BYTES = 1024 * 1024;
-
-/** Sockets whose 'drain' already corks them for the multiplexer's writes. */
-const CORKED_ON_DRAIN = new WeakSet<object>();
-
-/** The socket under an amqplib channel or channel model (both hold the Connection, which holds the stream); undefined if amqplib's internals changed. */
-function socketOf(holder: unknown): Partial<Writable> | undefined {
-  return (holder as { connection?: { stream?: Partial<Writable> } } | undefined)?.connection?.stream;
-}
-
-/** One publish() subscription: a bundle being written and confirmed. */
-interface Bundle {
-  /** Prefix of the messageId of each of its messages (`<id>.<index>`), to recognise returns. */
-  readonly id: string;
-  readonly messages: readonly OutboundMessage[];
-  readonly subscriber: Subscriber<never>;
-  /** Messages handed to the channel so far. */
-  written: number;
-  /** Confirms still awaited. */
-  pending: number;
-  /** Settled (completed or failed) or unsubscribed: later confirms and returns are ignored. */
-  done: boolean;
-  /** One confirm callback for all the bundle's messages (cheaper than one closure each). */
-  readonly onConfirm: (err: unknown) => void;
-}
 
 /** One broker connection, from its 'connect' to its 'close'. */
 interface Conn {
@@ -73,8 +49,6 @@ export class AmqpSink implements Sink {
   private readonly unavailable: BehaviorSubject<string | null>;
   /** Why the latest bundles came back unroutable, until a bundle is confirmed again (see degraded$). */
   private readonly unroutable = new BehaviorSubject<string | null>(null);
-  private readonly tag = randomBytes(4).toString('hex');
-  private seq = 0;
 
   private conn: Conn | undefined;
   /** The ready channel (exchange declared), or undefined. */
@@ -83,8 +57,8 @@ export class AmqpSink implements Sink {
   private closed = false;
   private closing: Promise<void> | undefined;
 
-  /** Bundles not settled yet, by id. */
-  private readonly inflight = new Map<string, Bundle>();
+  /** The bundles awaiting their confirms. */
+  private readonly confirms: Confirms;
   /** Bundles with messages not yet written to the channel, oldest first. */
   private queue: Bundle[] = [];
   /** False from a `publish` that returned false until the channel's 'drain'. */
@@ -98,6 +72,7 @@ export class AmqpSink implements Sink {
     this.display = amqpDisplayUrl(options);
     this.log = options.log.child({ sink: this.name, broker: this.display });
     this.backoff = new Backoff({ base: options.retryMs, cap: options.maxRetryMs, random: options.random });
+    this.confirms = new Confirms(this.name);
     this.unavailable = new BehaviorSubject<string | null>(this.downReason());
     this.unavailable$ = this.unavailable.asObservable();
     this.degraded$ = this.unroutable.asObservable();
@@ -139,29 +114,18 @@ export class AmqpSink implements Sink {
         subscriber.complete();
         return;
       }
-      const bundle: Bundle = {
-        id: `${this.tag}-${++this.seq}`,
-        messages,
-        subscriber,
-        written: 0,
-        pending: messages.length,
-        done: false,
-        onConfirm: (err: unknown) => {
-          if (bundle.done) return;
-          if (err) {
-            this.settle(bundle, 'nack', 'the broker refused (nacked) a message of the bundle');
-          } else if (--bundle.pending === 0) {
-            this.settle(bundle);
-          }
+      const bundle = this.confirms.open(messages, {
+        complete: () => {
+          this.routedAgain();
+          subscriber.complete();
         },
-      };
-      this.inflight.set(bundle.id, bundle);
+        error: (e) => subscriber.error(e),
+      });
       this.queue.push(bundle);
       this.pump();
       return () => {
         // unsubscribed (e.g. the caller's timeout): stop writing what is left of it
-        bundle.done = true;
-        this.inflight.delete(bundle.id);
+        this.confirms.forget(bundle);
       };
     });
   }
@@ -198,7 +162,7 @@ export class AmqpSink implements Sink {
     const ch = this.channel;
     if (!ch || this.pumping) return;
     this.pumping = true;
-    const uncork = this.corkSocket(ch);
+    const uncork = corkSocket(ch);
     const { exchange, routingKey } = this.options;
     try {
       while (this.hasRoom && this.queue.length > 0) {
@@ -220,13 +184,13 @@ export class AmqpSink implements Sink {
               persistent: true,
               mandatory: true,
               contentType: message.contentType,
-              messageId: `${bundle.id}.${index}`,
+              messageId: this.confirms.messageId(bundle, index),
             },
             bundle.onConfirm,
           );
         } catch (err) {
           // the channel is closed or closing; its 'close' fails the rest
-          this.settle(bundle, 'down', `could not publish: ${(err as Error).message}`);
+          this.confirms.settle(bundle, 'down', `could not publish: ${(err as Error).message}`);
           continue;
         }
         if (!room) this.hasRoom = false;
@@ -237,71 +201,30 @@ export class AmqpSink implements Sink {
     }
   }
 
-  /**
-   * amqplib's multiplexer hands each message to the socket on its own, one system call
-   * each: a tenth of the collector's CPU time at 100-record bundles. It writes in a
-   * setImmediate after publish and, once the socket's buffer is full, in the socket's
-   * 'drain' handler. Corking the socket around both sends many messages in one write.
-   *
-   * Returns the uncork for after publishing. The multiplexer's setImmediate is queued from
-   * a nextTick of the first publish (the channel buffer's 'readable'); the uncork, queued
-   * from a nextTick after the last, runs right after it in the same turn of the event loop
-   * (a turn later, the messages would wait for whatever bundle is parsed meanwhile). Each
-   * pump corks again (corks nest), so that an uncork pending from an earlier pump cannot
-   * release this pump's messages one system call each. The uncork in 'drain' comes right
-   * after the multiplexer's own handler. Without a socket to reach (amqplib's internals
-   * changed), messages go out as before.
-   */
-  private corkSocket(ch: ConfirmChannel): () => void {
-    const socket = socketOf(ch);
-    if (typeof socket?.cork !== 'function' || typeof socket.uncork !== 'function' || typeof socket.prependListener !== 'function') return noop;
-    if (!CORKED_ON_DRAIN.has(socket)) {
-      CORKED_ON_DRAIN.add(socket);
-      socket.prependListener('drain', () => {
-        socket.cork!();
-        process.nextTick(() => socket.uncork!());
-      });
-    }
-    socket.cork();
-    return () => process.nextTick(() => setImmediate(() => socket.uncork!()));
-  }
-
-  /** Completes (no failure) or fails a bundle, once. */
-  private settle(bundle: Bundle, failure?: SinkFailure, message?: string): void {
-    if (bundle.done) return;
-    bundle.done = true;
-    this.inflight.delete(bundle.id);
-    if (failure === undefined) {
-      if (this.unroutable.value !== null && !this.unroutable.closed) {
-        this.log.info('a bundle was confirmed: records are routed again');
-        this.unroutable.next(null);
-      }
-      bundle.subscriber.complete();
-    } else {
-      bundle.subscriber.error(new SinkError(this.name, failure, message ?? failure));
+  /** A bundle was confirmed: records are routed again (see degraded$). */
+  private routedAgain(): void {
+    if (this.unroutable.value !== null && !this.unroutable.closed) {
+      this.log.info('a bundle was confirmed: records are routed again');
+      this.unroutable.next(null);
     }
   }
 
   private failAll(failure: SinkFailure, message: string): void {
-    if (this.inflight.size === 0) return;
-    const bundles = [...this.inflight.values()];
-    this.log.warn({ bundles: bundles.length, failure }, `failing unconfirmed bundles: ${message}`);
-    for (const bundle of bundles) this.settle(bundle, failure, message);
     this.queue = [];
+    if (this.confirms.size === 0) return;
+    this.log.warn({ bundles: this.confirms.size, failure }, `failing unconfirmed bundles: ${message}`);
+    this.confirms.failAll(failure, message);
   }
 
   /** A message published with `mandatory` could not be routed; its ack follows. */
   private onReturn(message: Message): void {
-    const messageId: unknown = message.properties.messageId;
-    if (typeof messageId !== 'string') return;
-    const dot = messageId.lastIndexOf('.');
-    const bundle = this.inflight.get(messageId.slice(0, dot));
-    if (!bundle) return;
-    const index = Number(messageId.slice(dot + 1));
+    const found = this.confirms.returned(message.properties.messageId);
+    if (!found) return;
+    const { bundle, index } = found;
     const key = bundle.messages[index]?.key;
     const fields = message.fields as unknown as { replyCode?: number; replyText?: string; exchange: string; routingKey: string };
     this.noteUnroutable(fields);
-    this.settle(
+    this.confirms.settle(
       bundle,
       'returned',
       `record ${key ? `${key} ` : ''}(#${index} of the bundle) returned by the broker: ` +

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { firstValueFrom, toArray } from 'rxjs';
 import { asLine, FORMATS, type Format } from '../records/formats';
 import { bundleMessages } from '../streams/bundle-records';
-import { fromReadable } from './from-readable';
+import { fromReadable } from '../io/from-readable';
 
 export const CONVERT_USAGE = 'usage: gracc-collector convert [--format json|xml|raw] [FILE]';
 

@@ -1,15 +1,15 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { BehaviorSubject, defer, ignoreElements, type Observable } from 'rxjs';
-import { asLine, type Format } from '../records/formats';
-import { DEFAULT_CLOSE_TIMEOUT_MS, withTimeout } from './deadline';
-import { type OutboundMessage, type Sink, SinkError } from './sink';
+import { asLine } from '../../../records/formats';
+import { type Format, type OutboundMessage, type Sink, SinkError } from '../../../contracts/sink';
+import { DEFAULT_CLOSE_TIMEOUT_MS, withTimeout } from '../../deadline';
+import type { FileConfig } from './config';
 
-export interface FileSinkOptions {
-  readonly path: string;
-  readonly format: Format;
+/** The [file] table's settings (config.ts), and how long close() may take. */
+export type FileSinkOptions = Readonly<Omit<FileConfig, 'enable'>> & {
   /** close() waits this long at most for the last write and the file's close, ms; default 10000. */
   readonly closeTimeoutMs?: number;
-}
+};
 
 /**
  * Appends each bundle to a file, one record a line (NDJSON for the json format), and

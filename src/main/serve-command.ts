@@ -2,14 +2,16 @@ import { UsageError } from './usage-error';
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type bunyan from 'bunyan';
-import { type CollectorConfig, ConfigError, describeConfig, loadConfig } from '../config';
-import { HttpService } from './http-server';
-import { settledWithin } from './deadline';
-import { InFlightBudget } from './in-flight-budget';
-import { createServiceLog } from './logger';
-import { ClusterMetrics, CollectorMetrics, readFromPrimary, sendTo } from './metrics';
-import { readinessOf } from './readiness';
-import type { Sink } from './sink';
+import { type CollectorConfig, ConfigError, describeConfig, loadConfig } from './config';
+import { settledWithin } from '../io/deadline';
+import { HttpService } from '../io/http-server';
+import { InFlightBudget } from '../io/in-flight-budget';
+import { createServiceLog } from '../io/logger';
+import { ClusterMetrics, CollectorMetrics, readFromPrimary, sendTo } from '../io/metrics';
+import { readinessOf } from '../io/readiness';
+import type { RequestHandler } from '../contracts/request-handler';
+import type { Sink } from '../contracts/sink';
+import { handleRequest } from '../streams/handle-request';
 import { createSinks } from './sinks';
 
 export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [--format json|xml|raw] [FILE]';
@@ -98,9 +100,13 @@ async function startService(parsed: ServeArgs, config: CollectorConfig, log: bun
   const budget = new InFlightBudget(Math.max(Math.floor(config.maxInFlightBytes / workers), Math.min(config.maxBodySize, config.maxInFlightBytes)));
   const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse, readiness: readinessOf(sinks) });
   const pprofOnMain = parsed.pprof === 'on';
+  const requestOptions = {
+    sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate,
+  };
+  const handle: RequestHandler = (body$, query, summary) => handleRequest(body$, query, requestOptions, summary);
   const http = new HttpService({
-    sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, metrics, log, pprof: pprofOnMain,
-    idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate, drainTimeoutMs: config.drainTimeout,
+    handleRequest: handle, sinks, maxBodySize: config.maxBodySize, metrics, log, pprof: pprofOnMain,
+    idleTimeoutMs: config.idleTimeout, drainTimeoutMs: config.drainTimeout,
     // Like maxInFlightBytes, for the whole collector: each worker takes its share.
     maxConnections: config.maxConnections === 0 ? 0 : Math.max(1, Math.floor(config.maxConnections / workers)),
   });

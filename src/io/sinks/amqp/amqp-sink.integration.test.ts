@@ -9,10 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import bunyan from 'bunyan';
 import { filter, firstValueFrom, lastValueFrom, timeout, toArray } from 'rxjs';
-import { type AmqpSink, type AmqpSinkOptions, amqpDisplayUrl, amqpUrl, createAmqpSink } from '../../src/io/amqp';
-import { type OutboundMessage, SinkError } from '../../src/io/sink';
-import { ensureRabbit } from '../support/rabbit';
-import { messageBundle, publish, publishFailure } from '../support/sink-messages';
+import { type AmqpSink, type AmqpSinkOptions, amqpDisplayUrl, amqpUrl, createAmqpSink } from '.';
+import { type OutboundMessage, SinkError } from '../../../contracts/sink';
+import { ensureRabbit } from '../../../../test/support/rabbit';
+import { messageBundle, publish, publishFailure } from '../../../../test/support/sink-messages';
 
 const URL = 'amqp://guest:guest@127.0.0.1:5672';
 

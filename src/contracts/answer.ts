@@ -1,4 +1,4 @@
-import { SinkError } from '../io/sink';
+import { SinkError } from './sink';
 import { RecordError } from '../records/record-error';
 import { BodyTooLarge, ClientGone, MalformedRequest, Overloaded, RequestError, SlowBody } from './request-errors';
 

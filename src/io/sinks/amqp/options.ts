@@ -1,25 +1,11 @@
 import type Logger from 'bunyan';
-import type { Format } from '../sink';
+import type { AmqpConfig } from './config';
 
-/** Plain options of the AMQP (RabbitMQ) sink; the config code maps its own settings onto these. */
-export interface AmqpSinkOptions {
-  readonly scheme: 'amqp' | 'amqps';
-  readonly host: string;
-  readonly port: number;
-  /** '' means the broker's default virtual host, `/`. */
-  readonly vhost: string;
-  readonly user: string;
-  readonly password: string;
-  /** Declared (asserted) on every (re)connect with the settings below. */
-  readonly exchange: string;
-  /** `direct`, `fanout`, `topic`, `headers`, … */
-  readonly exchangeType: string;
-  readonly durable: boolean;
-  readonly autoDelete: boolean;
-  readonly internal: boolean;
-  /** Every record is published with this routing key. */
-  readonly routingKey: string;
-  readonly format: Format;
+/**
+ * Options of the AMQP (RabbitMQ) sink: the [amqp] table's settings (config.ts), the reconnect
+ * delays in ms, and what tests and the composition root add.
+ */
+export type AmqpSinkOptions = Readonly<Omit<AmqpConfig, 'enable' | 'retry' | 'maxRetry'>> & {
   /** Reconnect backoff (decorrelated jitter): the shortest wait, ms. */
   readonly retryMs: number;
   /** Reconnect backoff: the longest wait, ms. */
@@ -38,7 +24,7 @@ export interface AmqpSinkOptions {
   readonly closeTimeoutMs?: number;
   /** The sink's name in answers, logs and metrics; default `amqp`. */
   readonly name?: string;
-}
+};
 
 /** Throws a RangeError naming the first unusable option. */
 export function checkAmqpSinkOptions(o: AmqpSinkOptions): void {

@@ -2,36 +2,21 @@ import type Logger from 'bunyan';
 import {
   CompressionCodecs,
   CompressionTypes,
-  type KafkaConfig,
+  type KafkaConfig as KafkajsConfig,
   type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
-import type { Format } from '../sink';
+import type { KafkaCompression, KafkaConfig } from './config';
 
-export type KafkaCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-export type KafkaSaslMechanism = '' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
-
-/** Plain options of the Kafka sink (the config code maps its own settings onto these). */
-export interface KafkaSinkOptions {
+/**
+ * Options of the Kafka sink: the [kafka] table's settings (config.ts) and what the
+ * composition root and tests add.
+ */
+export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl'>> & {
   /** Bootstrap brokers, `host:port`. */
   readonly brokers: readonly string[];
-  readonly topic: string;
-  readonly format: Format;
-  readonly clientId: string;
-  /**
-   * Codec of the record batches. kafkajs implements only gzip itself: snappy, lz4 and zstd
-   * need a codec package registered in kafkajs' `CompressionCodecs`, and the sink refuses
-   * to start (throws from the factory) when none is registered.
-   */
-  readonly compression: KafkaCompression;
-  /** TLS with the system's CAs. */
-  readonly ssl: boolean;
   /** mechanism '' means no SASL. */
-  readonly sasl: {
-    readonly mechanism: KafkaSaslMechanism;
-    readonly username: string;
-    readonly password: string;
-  };
+  readonly sasl: Readonly<KafkaConfig['sasl']>;
   /**
    * A bundle fails with a SinkError ('timeout', or 'down' when the brokers could not be
    * reached) when the brokers (acks=all) do not acknowledge its first send within this many
@@ -68,11 +53,11 @@ export interface KafkaSinkOptions {
   readonly probeIntervalMs?: number;
   /** How long a probe may take; default timeoutMs / 2, within [1000, 3000]. */
   readonly probeTimeoutMs?: number;
-}
+};
 
 /** Everything derived from the options that kafkajs needs; computed once, at construction. */
 export interface KafkaSettings {
-  readonly client: KafkaConfig;
+  readonly client: KafkajsConfig;
   readonly retry: RetryOptions;
   readonly compression: CompressionTypes;
   readonly connectTimeoutMs: number;
@@ -83,7 +68,7 @@ export interface KafkaSettings {
   readonly probeIntervalMs: number;
   readonly probeTimeoutMs: number;
   /** The probes' own client: one attempt, with kafkajs' timeouts within probeTimeoutMs. */
-  readonly probeClient: KafkaConfig;
+  readonly probeClient: KafkajsConfig;
 }
 
 const COMPRESSION: Record<KafkaCompression, CompressionTypes> = {
@@ -166,7 +151,7 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
     multiplier: 2,
     retries: 5,
   };
-  const client: KafkaConfig = {
+  const client: KafkajsConfig = {
     brokers: brokers.map((b) => b.trim()),
     clientId,
     ssl: options.ssl,
@@ -192,7 +177,7 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
   if (!Number.isFinite(probeTimeoutMs) || probeTimeoutMs < 100) {
     throw new Error(`kafka: probeTimeoutMs must be a number ≥ 100, got ${probeTimeoutMs}`);
   }
-  const probeClient: KafkaConfig = {
+  const probeClient: KafkajsConfig = {
     ...client,
     connectionTimeout: Math.min(connectionTimeout, probeTimeoutMs),
     authenticationTimeout: Math.min(client.authenticationTimeout ?? probeTimeoutMs, probeTimeoutMs),

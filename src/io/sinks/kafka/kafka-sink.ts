@@ -1,27 +1,26 @@
 import { performance } from 'node:perf_hooks';
 import type Logger from 'bunyan';
-import { type Admin, Kafka, type LogEntry, type Message, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, type LogEntry, type Message, Partitioners, type Producer } from 'kafkajs';
 import { BehaviorSubject, Observable, distinctUntilChanged } from 'rxjs';
-import { Backoff } from '../../operators/backoff';
-import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin, withTimeout } from '../deadline';
-import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../sink';
+import { Backoff } from '../../../contracts/backoff';
+import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../../../contracts/sink';
+import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin, withTimeout } from '../../deadline';
+import { kafkaMessage, messageBytes } from './encoder';
+import { classify, errorMessage } from './failures';
+import { BrokerProbe } from './probe';
 import { bunyanLogCreator, isConnectionFailure, kafkajsLevel } from './log';
 import { type KafkaSettings, type KafkaSinkOptions, kafkaSettings } from './options';
+import { type Packable, packSend, type Part as SendPart } from './send-packing';
 
 const NAME = 'kafka';
 
 /** One publish() subscription. */
-interface Job {
+interface Job extends Packable {
   readonly messages: readonly Message[];
-  /** Bytes of each message (key and body), as counted against maxSendBytes. */
-  readonly sizes: readonly number[];
   readonly records: number;
-  readonly bytes: number;
   /** performance.now() when its timeoutMs last started (subscription, then each acknowledgement). */
   armedAt: number;
-  /** Messages [0, taken) went into sends; [0, acked) of those were acknowledged. */
-  taken: number;
-  takenBytes: number;
+  /** Messages [0, acked) of those taken into sends were acknowledged. */
   acked: number;
   /** How many sends the bundle went out in so far. */
   sends: number;
@@ -33,12 +32,7 @@ interface Job {
   readonly settle: (error?: SinkError) => void;
 }
 
-/** The messages [start, end) of a bundle (all of them, or one piece of a bundle over maxSendBytes). */
-interface Part {
-  readonly job: Job;
-  readonly start: number;
-  readonly end: number;
-}
+type Part = SendPart<Job>;
 
 /** One producer.send() call, carrying the bundles (or pieces of one) that were waiting when it started. */
 interface Send {
@@ -51,38 +45,6 @@ interface Send {
 
 const jobsOf = (send: Send): Job[] => send.parts.map((part) => part.job);
 const recordsOf = (send: Send): number => send.parts.reduce((n, part) => n + part.end - part.start, 0);
-
-const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-/** The error and its causes (kafkajs wraps the last attempt's error in KafkaJSNumberOfRetriesExceeded). */
-function errorChain(err: unknown): Array<{ name?: string; type?: string; message?: string }> {
-  const chain: Array<{ name?: string; type?: string; message?: string }> = [];
-  let current: unknown = err;
-  while (current && typeof current === 'object' && chain.length < 10 && !chain.includes(current as object)) {
-    chain.push(current as { name?: string; type?: string; message?: string });
-    current = (current as { cause?: unknown }).cause;
-  }
-  return chain;
-}
-
-/** How a failed producer.send maps onto a SinkFailure. */
-function classify(err: unknown): SinkFailure {
-  const chain = errorChain(err);
-  if (
-    chain.some(
-      (e) =>
-        e.name === 'KafkaJSConnectionError' ||
-        e.name === 'KafkaJSConnectionClosedError' ||
-        e.name === 'KafkaJSBrokerNotFound' ||
-        e.name === 'KafkaJSLockTimeout' ||
-        /producer is disconnect/.test(e.message ?? ''),
-    )
-  ) {
-    return 'down';
-  }
-  if (chain.some((e) => e.name === 'KafkaJSRequestTimeoutError' || e.type === 'REQUEST_TIMED_OUT')) return 'timeout';
-  return 'error';
-}
 
 /**
  * Publishes each bundle to one Kafka topic through an idempotent kafkajs producer
@@ -166,17 +128,7 @@ export class KafkaSink implements Sink {
   /** Last connection failure kafkajs logged (performance.now() time and text). */
   private connectionFailure: { at: number; message: string } | null = null;
 
-  /** The probes' own kafkajs client (no retries, short timeouts) and its admin client, connected on first use. */
-  private readonly probeKafka: Kafka;
-  private probeAdmin: Admin | null = null;
-  /** The next probe check; set only while a producer is connected. */
-  private probeTimer: NodeJS.Timeout | undefined;
-  /** The probe under way (settles once its request did, however long after probeTimeoutMs). */
-  private probing: Promise<void> | null = null;
-  /** performance.now() of the last sign of life of the brokers: connected, a send acknowledged, a probe answered. */
-  private lastContactAt = 0;
-  /** How many sends started so far (a probe's outcome is ignored once a send started meanwhile). */
-  private sendsStarted = 0;
+  private readonly probe: BrokerProbe;
 
   constructor(options: KafkaSinkOptions) {
     this.settings = kafkaSettings(options);
@@ -192,11 +144,23 @@ export class KafkaSink implements Sink {
       logCreator: bunyanLogCreator(this.log, (entry) => this.observe(entry)),
     });
     // Everything the probe client logs goes to debug: the sink logs a failed probe itself.
-    this.probeKafka = new Kafka({
+    const probeClient = new Kafka({
       ...this.settings.probeClient,
       logLevel: kafkajsLevel(this.log),
       logCreator: bunyanLogCreator(this.log.child({ probe: true }, true), () => true),
     });
+    this.probe = new BrokerProbe(
+      {
+        closed: () => this.closed,
+        producer: () => this.producer,
+        sending: () => this.inFlight !== null,
+        unreachable: (reason) => this.replaceProducer(reason),
+      },
+      probeClient,
+      this.settings.probeIntervalMs,
+      this.settings.probeTimeoutMs,
+      this.log,
+    );
     this.unavailable$ = this.unavailable.pipe(distinctUntilChanged());
     this.startConnecting();
   }
@@ -211,15 +175,9 @@ export class KafkaSink implements Sink {
         subscriber.complete();
         return undefined;
       }
-      let bytes = 0;
-      const sizes: number[] = [];
-      const kafkaMessages: Message[] = messages.map((m) => {
-        const size = m.body.length + Buffer.byteLength(m.key);
-        sizes.push(size);
-        bytes += size;
-        // A record without an id gets a null key, so that kafkajs spreads those over partitions.
-        return { key: m.key === '' ? null : m.key, value: m.body, headers: { 'content-type': m.contentType } };
-      });
+      const sizes = messages.map(messageBytes);
+      const bytes = sizes.reduce((sum, size) => sum + size, 0);
+      const kafkaMessages = messages.map(kafkaMessage);
       const job: Job = {
         messages: kafkaMessages,
         sizes,
@@ -267,10 +225,6 @@ export class KafkaSink implements Sink {
     this.queue = [];
     this.inFlight = null;
     this.producer = null;
-    clearTimeout(this.probeTimer);
-    this.probeTimer = undefined;
-    const admin = this.probeAdmin;
-    this.probeAdmin = null;
     for (const job of jobs) job.settle(closedError);
     this.unavailable.next('the kafka sink is closed');
     this.unavailable.complete();
@@ -278,7 +232,7 @@ export class KafkaSink implements Sink {
       ...[...producers].map((p) =>
         p.disconnect().catch((err: unknown) => this.log.debug({ err }, 'kafka: disconnect on close failed')),
       ),
-      admin ? this.retireProbeAdmin(admin) : Promise.resolve(),
+      this.probe.close(),
     ]);
     // Brokers that stopped answering would hold kafkajs' disconnect for its own timeouts, or for good.
     this.closing = settledWithin(disconnected, this.closeTimeoutMs).then((inTime) => {
@@ -359,8 +313,8 @@ export class KafkaSink implements Sink {
       });
       this.log.info({ brokers: this.settings.client.brokers }, 'kafka: connected');
       this.setUnavailable(null);
-      this.lastContactAt = performance.now();
-      this.scheduleProbe();
+      this.probe.contact();
+      this.probe.schedule();
       this.pump();
       return;
     }
@@ -403,106 +357,6 @@ export class KafkaSink implements Sink {
     void last.finally(() => this.retired.delete(producer));
   }
 
-  // ----------------------------------------------------------------- probing --
-
-  /** Arms the next probe check (when none is armed, a producer is connected and probing is on). */
-  private scheduleProbe(delay?: number): void {
-    const interval = this.settings.probeIntervalMs;
-    if (this.probeTimer || this.closed || !this.producer || interval === 0) return;
-    const ms = delay ?? Math.max(0, this.lastContactAt + interval - performance.now());
-    this.probeTimer = setTimeout(() => {
-      this.probeTimer = undefined;
-      this.probeCheck();
-    }, ms);
-    this.probeTimer.unref();
-  }
-
-  /** Probes when the producer has been idle for probeIntervalMs; otherwise looks again later. */
-  private probeCheck(): void {
-    // No producer: the connect loop arms the check again once it connected one.
-    if (this.closed || !this.producer) return;
-    // A probe under way arms the check again once it settled.
-    if (this.probing) return;
-    if (this.inFlight) {
-      this.scheduleProbe(this.settings.probeIntervalMs);
-      return;
-    }
-    if (performance.now() - this.lastContactAt < this.settings.probeIntervalMs) {
-      this.scheduleProbe();
-      return;
-    }
-    this.probe();
-  }
-
-  private probe(): void {
-    const producer = this.producer;
-    if (!producer) return;
-    const sendsStarted = this.sendsStarted;
-    const startedAt = performance.now();
-    const admin = (this.probeAdmin ??= this.probeKafka.admin());
-    const request = (async () => {
-      await admin.connect(); // returns at once while connected
-      await admin.describeCluster();
-    })();
-    const settled = request.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.probing = settled;
-    const timeoutMs = this.settings.probeTimeoutMs;
-    withTimeout(request, timeoutMs, `no answer within ${timeoutMs} ms`)
-      .then(
-        () => this.probed(producer, sendsStarted, startedAt, admin, null),
-        (err: unknown) => this.probed(producer, sendsStarted, startedAt, admin, err),
-      )
-      .catch((err: unknown) => this.log.error({ err }, 'kafka: internal error after a probe'));
-    void settled.then(() => {
-      if (this.probing === settled) this.probing = null;
-      this.scheduleProbe();
-    });
-  }
-
-  private probed(producer: Producer, sendsStarted: number, startedAt: number, admin: Admin, err: unknown): void {
-    if (this.closed) return;
-    const ms = Math.round(performance.now() - startedAt);
-    if (err === null) {
-      this.log.trace({ ms }, 'kafka: probe answered');
-      if (this.producer === producer) this.lastContactAt = Math.max(this.lastContactAt, performance.now());
-      return;
-    }
-    // kafkajs' describeCluster fails with a TypeError when no broker answered its request.
-    const message = err instanceof TypeError ? 'no broker answered' : errorMessage(err);
-    // The next probe starts from a new admin client.
-    if (this.probeAdmin === admin) {
-      this.probeAdmin = null;
-      void this.retireProbeAdmin(admin, this.probing ?? undefined);
-    }
-    if (this.producer !== producer) return; // replaced meanwhile
-    if (this.inFlight || this.sendsStarted !== sendsStarted) {
-      this.log.debug({ err, ms }, `kafka: probe failed while a send started meanwhile, ignored: ${message}`);
-      return;
-    }
-    const reason = `kafka: the brokers did not answer a probe after ${Math.round(performance.now() - this.lastContactAt)} ms idle: ${message}; reconnecting`;
-    this.log.error({ err, ms }, reason);
-    this.replaceProducer(reason);
-  }
-
-  /**
-   * Disconnects a probe admin client now and, when a probe of it is still under way (which
-   * kafkajs may complete by connecting again), again once that settled. Resolves after the
-   * first disconnect.
-   */
-  private retireProbeAdmin(admin: Admin, pending?: Promise<unknown>): Promise<void> {
-    const disconnect = (): Promise<void> =>
-      withTimeout(admin.disconnect(), 5000, 'disconnect timed out').catch((err: unknown) =>
-        this.log.debug({ err }, 'kafka: disconnecting the probe client failed'),
-      );
-    const first = disconnect();
-    const under = pending ?? this.probing;
-    if (under) void under.then(disconnect);
-    return first;
-  }
-
   // ----------------------------------------------------------------- sending --
 
   private removeQueued(job: Job): void {
@@ -519,44 +373,13 @@ export class KafkaSink implements Sink {
 
   /**
    * Starts the next send when there is a connected producer, no send in flight and a waiting
-   * bundle. A send takes the waiting bundles in order while they fit in `maxSendBytes`; a
-   * bundle that fits in one send but not in this one waits for the next; a bundle larger than
-   * `maxSendBytes` contributes as many of its next records as fit (at least one when the send
-   * is still empty) and stays at the head of the queue until all of its records went out.
+   * bundle, with the waiting bundles (or pieces of one) that fit (see packSend).
    */
   private pump(): void {
     if (this.closed || this.inFlight || !this.producer) return;
     this.queue = this.queue.filter((job) => !job.done);
     if (this.queue.length === 0) return;
-    const max = this.settings.maxSendBytes;
-    const parts: Part[] = [];
-    let bytes = 0;
-    while (this.queue.length > 0) {
-      const job = this.queue[0]!;
-      const start = job.taken;
-      const remaining = job.bytes - job.takenBytes;
-      if (bytes + remaining <= max || parts.length === 0 && remaining <= max) {
-        this.queue.shift();
-        parts.push({ job, start, end: job.messages.length });
-        job.taken = job.messages.length;
-        job.takenBytes = job.bytes;
-        bytes += remaining;
-        continue;
-      }
-      if (remaining <= max) break; // fits whole in the next send: not split
-      let end = start;
-      while (end < job.messages.length && (end === start && parts.length === 0 || bytes + job.sizes[end]! <= max)) {
-        bytes += job.sizes[end]!;
-        job.takenBytes += job.sizes[end]!;
-        end += 1;
-      }
-      if (end > start) {
-        parts.push({ job, start, end });
-        job.taken = end;
-        if (end === job.messages.length) this.queue.shift();
-      }
-      break; // this send is full
-    }
+    const parts = packSend(this.queue, this.settings.maxSendBytes);
     const producer = this.producer;
     const whole = parts.length === 1 && parts[0]!.start === 0 && parts[0]!.end === parts[0]!.job.messages.length;
     const messages = whole ? parts[0]!.job.messages : parts.flatMap((part) => part.job.messages.slice(part.start, part.end));
@@ -566,7 +389,7 @@ export class KafkaSink implements Sink {
       part.job.sends += 1;
     }
     this.inFlight = send;
-    this.sendsStarted += 1;
+    this.probe.sendStarted();
     send.promise = producer
       .send({
         topic: this.topic,
@@ -584,7 +407,7 @@ export class KafkaSink implements Sink {
   }
 
   private sent(send: Send): void {
-    if (send.producer === this.producer) this.lastContactAt = performance.now();
+    if (send.producer === this.producer) this.probe.contact();
     for (const { job, end } of send.parts) {
       if (job.done) continue;
       job.acked = end;

@@ -6,10 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import bunyan from 'bunyan';
 import { Kafka, type KafkaMessage, type Producer, type ProducerRecord } from 'kafkajs';
 import { filter, firstValueFrom, lastValueFrom, timeout } from 'rxjs';
-import { createKafkaSink, type KafkaSink, type KafkaSinkOptions } from '../../src/io/kafka';
-import { type OutboundMessage, SinkError } from '../../src/io/sink';
-import { messageBundle, publish, publishFailure } from '../support/sink-messages';
-import { ensureKafka, KAFKA_BROKER, KafkaTestClient, kafkaPauser, kafkaPid, restoreKafka, startKafka, stopKafka } from '../support/kafka';
+import { createKafkaSink, type KafkaSink, type KafkaSinkOptions } from '.';
+import { type OutboundMessage, SinkError } from '../../../contracts/sink';
+import { messageBundle, publish, publishFailure } from '../../../../test/support/sink-messages';
+import { ensureKafka, KAFKA_BROKER, KafkaTestClient, kafkaPauser, kafkaPid, restoreKafka, startKafka, stopKafka } from '../../../../test/support/kafka';
 
 const BROKER = KAFKA_BROKER;
 const TIMEOUT_MS = 3000;

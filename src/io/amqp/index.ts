@@ -1,2 +1,0 @@
-export { AmqpSink, createAmqpSink } from './amqp-sink';
-export { type AmqpSinkOptions, amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions } from './options';

@@ -1,2 +1,0 @@
-export { KafkaSink, createKafkaSink } from './kafka-sink';
-export type { KafkaCompression, KafkaSaslMechanism, KafkaSinkOptions } from './options';

@@ -1,0 +1,13 @@
+import { defineSink } from '../sink-module';
+import { fileConfig } from './config';
+import { FileSink } from './file-sink';
+
+export { FileSink, type FileSinkOptions } from './file-sink';
+
+/** A file, one record a line, fsynced before a bundle is confirmed. */
+export const fileSink = defineSink({
+  name: 'file',
+  config: fileConfig,
+  withoutFile: { enable: true },
+  create: ({ enable: _enable, ...settings }, { closeTimeoutMs }) => new FileSink({ ...settings, closeTimeoutMs }),
+});

@@ -1,0 +1,25 @@
+// The [kafka] table (and [kafka.sasl]).
+import { bool, brokers, type ConfigOf, oneOf, recordFormat, string } from '../../../config';
+
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+/** "" means no SASL. */
+export const SASL_MECHANISMS = ['', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
+
+export const kafkaConfig = {
+  enable: bool(false, 'publish records to Kafka'),
+  brokers: brokers(['localhost:9092'], '"host:port" of the bootstrap brokers'),
+  topic: string('gracc', 'topic to publish to'),
+  format: recordFormat(),
+  clientId: string('gracc-collector', 'client id'),
+  compression: oneOf('compression', KAFKA_COMPRESSIONS, 'none', 'none, gzip, snappy, lz4 or zstd'),
+  ssl: bool(false, 'connect with TLS'),
+  sasl: {
+    mechanism: oneOf('sasl-mechanism', SASL_MECHANISMS, '', '"" (none), plain, scram-sha-256 or scram-sha-512'),
+    username: string('', 'SASL user name'),
+    password: string('', 'SASL password', { sensitive: true }),
+  },
+};
+
+export type KafkaConfig = ConfigOf<typeof kafkaConfig>;
+export type KafkaCompression = KafkaConfig['compression'];
+export type KafkaSaslMechanism = KafkaConfig['sasl']['mechanism'];

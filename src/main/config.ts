@@ -1,0 +1,41 @@
+// The collector's configuration: its own keys (src/config/schema.ts) and a table for each sink
+// of the registry, each defined in the sink's folder. Loading, the quickstart defaults, the
+// checks across keys and the log's copy all follow from that one definition.
+import { compileSchema, type ConfigOf, describeWith, GENERAL, type LoadConfigOptions, loadWith } from '../config';
+import { SINKS } from '../io/sinks/registry';
+import type { SinkModule } from '../io/sinks/sink-module';
+
+export { ConfigError, parseDuration, parseSize, type LoadConfigOptions } from '../config';
+
+type SinkTables = { readonly [M in (typeof SINKS)[number] as M['name']]: M['config'] };
+
+const sinks: readonly SinkModule[] = SINKS as readonly SinkModule<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Every key of the collector, sinks' tables included. */
+export const DEFINITION = { ...GENERAL, ...(Object.fromEntries(sinks.map((s) => [s.name, s.config])) as SinkTables) };
+
+/** The typed configuration handed to the rest of the collector: durations in ms, sizes in bytes. */
+export type CollectorConfig = ConfigOf<typeof DEFINITION>;
+
+export const SCHEMA = compileSchema(DEFINITION);
+
+const WITHOUT_FILE = Object.fromEntries(sinks.flatMap((s) => (s.withoutFile ? [[s.name, s.withoutFile]] : [])));
+
+/**
+ * Defaults, then the TOML file (or, without one, the quickstart's: no broker, the file sink
+ * on), then GRACC_* environment variables. Throws ConfigError, naming every bad key, variable
+ * or value.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): CollectorConfig {
+  return loadWith<typeof DEFINITION>({ schema: SCHEMA, withoutFile: WITHOUT_FILE, check: acrossKeys }, options);
+}
+
+function acrossKeys(config: CollectorConfig, raw: Readonly<Record<string, unknown>>): string[] {
+  const tables = config as unknown as Record<string, unknown>;
+  return sinks.flatMap((s) => s.check?.(tables[s.name] as never, raw[s.name] as Record<string, unknown>) ?? []);
+}
+
+/** A copy of the config fit for logging: every password replaced by "***" (set or not). */
+export function describeConfig(config: CollectorConfig): CollectorConfig {
+  return describeWith(SCHEMA, config);
+}
