@@ -69,22 +69,26 @@ function start(dir: string): void {
     const [e, what] = line.split(' ');
     const next = Number(e);
     if (next !== epoch) {
+      if (measuring) histogram.disable();
       epoch = next;
       histogram.reset();
       Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, byKind: {} });
       wallMs = 0;
       measuring = false;
     }
+    // Written on each change only: a write and a rename every look would cost the process
+    // a few per cent of its time on a busy machine.
     if (what === 'measure' && !measuring) {
       histogram.enable();
       since = performance.now();
       measuring = true;
+      write();
     } else if (what === 'freeze' && measuring) {
       histogram.disable();
       wallMs += performance.now() - since;
       measuring = false;
+      write();
     }
-    write();
   };
   setInterval(look, 100).unref();
 }
