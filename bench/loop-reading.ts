@@ -63,6 +63,8 @@ export class LoopReading {
 export interface LoopSummary {
   readonly loopMaxMs: number;
   readonly loopP99Ms: number;
+  /** The longest synchronous stretch in CPU time (see LoopSnapshot.stretchCpuMaxMs). */
+  readonly stretchCpuMaxMs: number;
   /** GC time over measured wall time, the largest of the processes. */
   readonly gcShare: number;
   readonly gcMaxMs: number;
@@ -74,6 +76,7 @@ export function summarise(snapshots: readonly LoopSnapshot[]): LoopSummary {
   return {
     loopMaxMs: max((s) => s.loop.maxMs),
     loopP99Ms: max((s) => s.loop.p99Ms),
+    stretchCpuMaxMs: max((s) => s.stretchCpuMaxMs),
     gcShare: max((s) => (s.wallMs > 0 ? s.gc.totalMs / s.wallMs : 0)),
     gcMaxMs: max((s) => s.gc.maxMs),
   };

@@ -240,7 +240,7 @@ const f0 = (x: number): string => x.toFixed(0);
 const f1 = (x: number): string => x.toFixed(1);
 const f2 = (x: number): string => x.toFixed(2);
 
-const HEADER = ['load', 'form', 'workers', 'records/s', 'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'CPU µs/rec', 'CPU µs/kB', 'loop max ms', 'loop p99 ms', 'GC %', 'GC max ms', 'ratio', 'ok'];
+const HEADER = ['load', 'form', 'workers', 'records/s', 'MB/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'CPU µs/rec', 'CPU µs/kB', 'loop max ms', 'loop p99 ms', 'stretch CPU ms', 'GC %', 'GC max ms', 'ratio', 'ok'];
 /** The left-aligned columns. */
 const TEXT_COLUMNS = 3;
 
@@ -258,7 +258,7 @@ function cells(group: readonly Row[]): string[] {
     g0.load, g0.form, g0.workers === 0 ? 'bare amqplib' : String(g0.workers),
     cell((r) => r.recordsPerS, f0), cell((r) => r.mbPerS, f1), cell((r) => r.p50, f1), cell((r) => r.p99, f1),
     cell((r) => r.rssMiB, f0), cell((r) => r.cpuUsPerRecord, f0), cell((r) => r.cpuUsPerKB, f1),
-    cell((r) => r.loop?.loopMaxMs, f0), cell((r) => r.loop?.loopP99Ms, f0), cell((r) => r.loop?.gcShare, pct), cell((r) => r.loop?.gcMaxMs, f1),
+    cell((r) => r.loop?.loopMaxMs, f0), cell((r) => r.loop?.loopP99Ms, f0), cell((r) => r.loop?.stretchCpuMaxMs, f1), cell((r) => r.loop?.gcShare, pct), cell((r) => r.loop?.gcMaxMs, f1),
     cell((r) => r.ratio, f2), group.every((r) => r.ok) ? 'yes' : `NO ${group.map((r) => r.note).filter((n) => n).join('; ')}`,
   ];
 }
@@ -298,7 +298,7 @@ async function main(): Promise<number> {
           collectorRows.push(row);
           log(`  #${repeat} ${what} collector, ${workers} worker(s): ${f0(row.recordsPerS)} records/s, p99 ${f1(row.p99)} ms, ` +
             `collector ${f0(row.cpuUsPerRecord!)} µs/rec ${f1(row.cpuUsPerKB!)} µs/kB, load generator ${f0(row.loadUsPerRecord!)} µs/rec` +
-            `${row.loop ? `, loop max ${f0(row.loop.loopMaxMs)} ms, GC ${(100 * row.loop.gcShare).toFixed(1)}% (max ${f1(row.loop.gcMaxMs)} ms)` : ''}` +
+            `${row.loop ? `, loop max ${f0(row.loop.loopMaxMs)} ms (${f1(row.loop.stretchCpuMaxMs)} ms CPU), GC ${(100 * row.loop.gcShare).toFixed(1)}% (max ${f1(row.loop.gcMaxMs)} ms)` : ''}` +
             `${row.brokerUsPerRecord === undefined ? '' : `, broker ${f0(row.brokerUsPerRecord)} µs/rec`}${row.ok ? '' : ` FAILED ${row.note}`}`);
         }
         const after = await ceilingPart(o, load, queue, Math.floor(o.bundles / 2));
@@ -316,7 +316,9 @@ async function main(): Promise<number> {
   console.log('peak RSS = VmHWM of the collector process plus its workers; CPU µs/rec and µs/kB = the collector\'s user+system CPU time (all its processes)');
   console.log('per measured record and per 1000 bytes of request body (bare publisher: its own CPU time, per message kB);');
   console.log('loop max/p99 = perf_hooks.monitorEventLoopDelay in the workers over the measured bundles (the worst worker; the max is the longest');
-  console.log('synchronous stretch, ±5 ms); GC % = GC pause time / wall time, GC max = the longest pause (PerformanceObserver \'gc\'), worst worker;');
+  console.log('synchronous stretch, ±5 ms, including any time the machine gave the core to others); stretch CPU = the most CPU time a worker');
+  console.log('used between two ticks of a 5 ms timer (the longest stretch without the others\' time); GC % = GC pause time / wall time,');
+  console.log('GC max = the longest pause (PerformanceObserver \'gc\'), worst worker;');
   console.log('ratio = collector / bare publisher of the same repeat and load (its halves before and after the collector\'s phases).\n');
   table(rows.map((r) => cells([r])));
   if (o.repeat > 1) {
