@@ -13,6 +13,9 @@ const HEX = new Int8Array(256).fill(-1);
 for (let d = 0; d < 10; d++) HEX[0x30 + d] = d;
 for (let d = 0; d < 6; d++) HEX[0x41 + d] = HEX[0x61 + d] = 10 + d;
 
+/** The empty piece that marks a field present: one for all of them. */
+const NO_BYTES = Buffer.alloc(0);
+
 /** One for the process: the decoding is synchronous, and its WebAssembly memory is a few MiB. */
 let values: PercentDecoder | undefined;
 
@@ -24,7 +27,8 @@ let values: PercentDecoder | undefined;
  */
 export class UrlencodedFormDecoder {
   private inName = true;
-  private name: number[] = [];
+  /** The bytes of the name being read that came in earlier chunks (a name may be long too). */
+  private nameParts: Buffer[] = [];
   private currentName = '';
   /** Bytes of a `%` escape cut by a chunk boundary. */
   private pending: number[] = [];
@@ -39,17 +43,20 @@ export class UrlencodedFormDecoder {
     const out = Buffer.allocUnsafe(len);
     let n = 0;
     let i = 0;
+    // The name being read is decoded into `out` too, from `nameFrom` to `n`.
+    let nameFrom = 0;
     while (i < len) {
       if (this.inName) {
         // Names are short and rare: byte by byte.
         let c = input[i++]!;
         if (c === AMP) {
-          if (this.name.length > 0) {
-            this.endName(); // a field with no `=`
+          if (this.nameParts.length > 0 || n > nameFrom) {
+            this.endName(out.subarray(nameFrom, n)); // a field with no `=`
             this.inName = true;
           }
+          nameFrom = n;
         } else if (c === EQ) {
-          this.endName();
+          this.endName(out.subarray(nameFrom, n));
         } else {
           if (c === PLUS) c = 0x20;
           else if (c === PERCENT) {
@@ -63,7 +70,7 @@ export class UrlencodedFormDecoder {
               i += 2;
             }
           }
-          this.name.push(c);
+          out[n++] = c;
         }
         continue;
       }
@@ -81,26 +88,29 @@ export class UrlencodedFormDecoder {
         // at an `&`: the next field's name follows
         i++;
         this.inName = true;
-        this.name = [];
+        nameFrom = n;
       }
     }
+    if (this.inName && n > nameFrom) this.nameParts.push(out.subarray(nameFrom, n));
   }
 
   end(): void {
     if (this.pending.length > 0) {
       const rest = Buffer.from(this.pending);
       this.pending = [];
-      if (this.inName) this.name.push(...rest);
+      if (this.inName) this.nameParts.push(rest);
       else this.emit({ name: this.currentName, bytes: rest });
     }
-    if (this.inName && this.name.length > 0) this.endName();
+    if (this.inName && this.nameParts.length > 0) this.endName(NO_BYTES);
   }
 
-  private endName(): void {
-    this.currentName = Buffer.from(this.name).toString('utf8');
+  /** Ends the name being read; `last` holds its bytes from this chunk. */
+  private endName(last: Buffer): void {
+    const parts = this.nameParts;
+    this.currentName = (parts.length === 0 ? last : Buffer.concat([...parts, last])).toString('utf8');
     this.inName = false;
-    this.name = [];
+    this.nameParts = [];
     // An empty piece marks the field as present even when its value is empty.
-    this.emit({ name: this.currentName, bytes: Buffer.alloc(0) });
+    this.emit({ name: this.currentName, bytes: NO_BYTES });
   }
 }
