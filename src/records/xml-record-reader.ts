@@ -95,7 +95,6 @@ export class XmlRecordReader {
     p.on('opentagstart', (tag) => this.onOpenTagStart(tag.name));
     p.on('attribute', (attr) => this.onAttribute(attr.name, attr.value));
     p.on('opentag', (tag) => this.onOpenTag(tag));
-    p.on('text', (text) => this.onText(text));
     p.on('cdata', (text) => this.onText(text));
     p.on('closetag', () => this.onCloseTag());
   }
@@ -113,6 +112,7 @@ export class XmlRecordReader {
     this.recordDepth = -1;
     this.recordStart = -1;
     this.open.length = 0;
+    this.listenToText(false);
     this.inherited = {};
     this.rootSeen = false;
     this.nextIndex = nextIndex;
@@ -162,8 +162,20 @@ export class XmlRecordReader {
     const el: XmlElement = { name: localName(tag.name), attrs: this.attributesOfTag(), text: '', children: [] };
     const parent = this.open[this.open.length - 1];
     if (parent !== undefined) parent.children.push(el);
-    this.open.push(el);
+    if (this.open.push(el) === 2) this.listenToText(true);
   }
+
+  /**
+   * Text is listened to only inside a record's children, the only text the mapping reads:
+   * while a handler is set, the parser gathers text (a piece a line), so whitespace or text
+   * between records, or in a record's root, would be held as a long chain of pieces.
+   */
+  private listenToText(on: boolean): void {
+    if (on) this.parser.on('text', this.textListener);
+    else this.parser.off('text');
+  }
+
+  private readonly textListener = (text: string): void => this.onText(text);
 
   private onText(text: string): void {
     // The record's root holds only the whitespace between its children, which no rule
@@ -176,6 +188,7 @@ export class XmlRecordReader {
     this.depth--;
     if (this.recordStart < 0) return;
     const el = this.open.pop()!;
+    if (this.open.length === 1) this.listenToText(false);
     if (this.depth !== this.recordDepth) return;
     const end = this.parser.position;
     const index = this.nextIndex++;
