@@ -7,7 +7,9 @@ import { type FormattedEntry, type FormattedRecord, messageFor } from '../operat
 import { gatherSmall } from '../operators/gather-small';
 import { keepPace } from '../operators/keep-pace';
 import { limitBytes } from '../operators/limit-bytes';
+import { nextTurnScheduler } from '../operators/next-turn-scheduler';
 import { publishWithConfirm } from '../operators/publish-with-confirm';
+import { takeTurns, Turns } from '../operators/take-turns';
 import { toAnswer } from '../operators/to-answer';
 import { type FormPiece, urlencodedForm } from '../operators/urlencoded-form';
 import { type ByteBudget, withinBudget } from '../operators/within-budget';
@@ -31,11 +33,15 @@ export interface RequestOptions {
   /** Bundle bytes all requests together may hold (`maxInFlightBytes`). */
   readonly budget?: ByteBudget;
   readonly scheduler?: SchedulerLike;
+  /** The turns the process's requests take reading their chunks; unset: the process's own (or, with `scheduler`, the request's own on it). */
+  readonly turns?: Turns;
 }
 
 const PAYLOAD = 'arg1';
 /** A body up to this size is read once complete, in one go (see gather-small); a larger one streams. */
 const GATHER_BYTES = 4 * 1024 * 1024;
+/** Every request of the process reads its chunks in turns of the event loop (see takeTurns). */
+const PROCESS_TURNS = new Turns(nextTurnScheduler);
 
 /**
  * One request, top to bottom: body chunks → form fields, with the payload streamed into
@@ -54,6 +60,7 @@ export function handleRequest(
     limitBytes(options.maxBodySize, () => new BodyTooLarge(options.maxBodySize)),
     options.budget ? withinBudget(options.budget, () => new Overloaded('too many bundle bytes in flight, try again later')) : identity,
     gatherSmall(GATHER_BYTES),
+    takeTurns(options.turns ?? (options.scheduler === undefined ? PROCESS_TURNS : new Turns(options.scheduler))),
   );
   return bytes$.pipe(
     urlencodedForm(),

@@ -19,9 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { from } from 'rxjs';
+import { from, queueScheduler } from 'rxjs';
 import type { Format } from '../../src/contracts/sink';
 import { handleRequest } from '../../src/streams/handle-request';
+import { Turns } from '../../src/operators/take-turns';
 import { corpus, envelope, probeDetails, realBundles, replication, SHARED } from '../support/bundles';
 import { convertPayload, type Escaping, type FormFields, formBody, readForm, runSync } from '../support/forms';
 import { type ReceivedMessage, ScriptedSink } from '../support/scripted-sink';
@@ -214,9 +215,12 @@ interface Outcome {
   readonly publishes: number[];
 }
 
+/** Turns taken at once, so that a request answers synchronously. */
+const SYNC_TURNS = new Turns(queueScheduler);
+
 function runRequest(chunks: readonly Buffer[], formats: readonly Format[], maxBodySize: number): Outcome {
   const sinks = formats.map((format, i) => new ScriptedSink({ name: SINK_NAMES[i]!, format }));
-  const answer = runSync(handleRequest(from(chunks), {}, { sinks, timeoutMs: 60_000, maxBodySize }), (a) => a, (e) => {
+  const answer = runSync(handleRequest(from(chunks), {}, { sinks, timeoutMs: 60_000, maxBodySize, turns: SYNC_TURNS }), (a) => a, (e) => {
     throw e;
   });
   return { status: answer.status, body: answer.body, received: sinks.map((s) => s.received()), publishes: sinks.map((s) => s.publishes.length) };
