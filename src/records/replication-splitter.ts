@@ -57,13 +57,19 @@ export class ReplicationSplitter {
         this.inQuotes = !this.inQuotes;
         i = at + 1;
       } else {
-        this.onToken(this.token + chunk.slice(from, at));
+        // the raw and extra parts are only stepped over: no string is made of them
+        this.onToken(this.keepsToken() ? this.token + chunk.slice(from, at) : '');
         this.token = '';
         from = at + 1;
         i = at + 1;
       }
     }
-    this.token += chunk.slice(from);
+    if (this.keepsToken()) this.token += chunk.slice(from);
+  }
+
+  /** Whether the token being read is looked at: the word `replication` or a record (not the parts after it). */
+  private keepsToken(): boolean {
+    return this.part <= 1;
   }
 
   end(): void {
