@@ -11,7 +11,15 @@ import type { Format } from '../records/formats';
  * handshakes), emitted only once the whole bundle has been read and mapped without error.
  */
 export function bundleEntries(formats: readonly Format[]): OperatorFunction<Uint8Array | string, FormattedEntry> {
-  return pipe(split(), flatten(), format(formats), validateAll());
+  return pipe(entriesAsRead(formats), validateAll());
+}
+
+/**
+ * Bundle chunks → its entries each as soon as it is read and mapped, not validated as a
+ * whole: for a consumer that holds them itself (convert holds the output bytes only).
+ */
+export function entriesAsRead(formats: readonly Format[]): OperatorFunction<Uint8Array | string, FormattedEntry> {
+  return pipe(split(), flatten(), format(formats));
 }
 
 /** Only the records to publish, handshakes left out. */
