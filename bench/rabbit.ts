@@ -5,8 +5,8 @@ import amqplib, { type Channel, type ChannelModel } from 'amqplib';
 
 export const AMQP_URL = process.env['GRACC_BENCH_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 
-/** The collector's defaults: fanout, not durable, auto-delete, not internal. */
-export const EXCHANGE_OPTIONS = { durable: false, autoDelete: true, internal: false } as const;
+/** The collector's defaults (src/io/sinks/amqp/config.ts): fanout, durable, auto-delete, not internal. */
+export const EXCHANGE_OPTIONS = { durable: true, autoDelete: true, internal: false } as const;
 
 export class CountingQueue {
   /** Messages purged while draining since the last purge(). */
