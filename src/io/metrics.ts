@@ -1,5 +1,7 @@
 import type { Worker } from 'node:cluster';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SinkFailure } from '../contracts/sink';
+import { SINK_STATES, type SinkMetrics, type SinkState } from '../contracts/sink-metrics';
 
 /** What one finished request adds to the counters. */
 export interface RequestOutcome {
@@ -63,6 +65,9 @@ export class CollectorMetrics {
     aggregator: 'max', registers: [this.registry],
   });
 
+  /** Where the operators and the sinks report each sink's bundles and events. */
+  readonly sinks: SinkMetrics = new PrometheusSinkMetrics(this.registry);
+
   /** This process's own readiness reasons. */
   readonly localReadiness: () => readonly string[];
 
@@ -117,6 +122,65 @@ export class CollectorMetrics {
   /** The reasons /readyz gives for answering 503; none for 200. */
   readiness(): Promise<readonly string[]> {
     return this.source.readiness();
+  }
+}
+
+/** Each sink's counters, histogram and state gauge (see SinkMetrics), in a registry. */
+export class PrometheusSinkMetrics implements SinkMetrics {
+  private readonly publishedRecords: Counter<'sink'>;
+  private readonly confirmedRecords: Counter<'sink'>;
+  private readonly failedBundles: Counter<'sink' | 'failure'>;
+  private readonly nackedRecords: Counter<'sink'>;
+  private readonly returnedRecords: Counter<'sink'>;
+  private readonly reconnects: Counter<'sink'>;
+  private readonly confirmSeconds: Histogram<'sink'>;
+  private readonly states: Gauge<'sink' | 'state'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.publishedRecords = new Counter({ name: 'gracc_sink_records_published_total', help: 'Records handed to a sink', labelNames: ['sink'], registers });
+    this.confirmedRecords = new Counter({ name: 'gracc_sink_records_confirmed_total', help: 'Records a sink confirmed', labelNames: ['sink'], registers });
+    this.failedBundles = new Counter({
+      name: 'gracc_sink_bundles_failed_total', help: 'Bundles a sink did not confirm, by why: nack, returned, timeout, down, blocked, error',
+      labelNames: ['sink', 'failure'], registers,
+    });
+    this.nackedRecords = new Counter({ name: 'gracc_sink_records_nacked_total', help: 'Records the broker refused (nacked)', labelNames: ['sink'], registers });
+    this.returnedRecords = new Counter({ name: 'gracc_sink_records_returned_total', help: 'Records the broker returned unroutable', labelNames: ['sink'], registers });
+    this.reconnects = new Counter({ name: 'gracc_sink_reconnects_total', help: 'Connections a sink made again after losing one', labelNames: ['sink'], registers });
+    this.confirmSeconds = new Histogram({
+      name: 'gracc_sink_confirm_duration_seconds', help: 'Time from handing a bundle to a sink to its confirm', labelNames: ['sink'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers,
+    });
+    // Summed over the workers: how many of them are in each state.
+    this.states = new Gauge({
+      name: 'gracc_sink_state', help: '1 for the state a sink is in (connected, blocked, down), else 0; with workers, how many are in it',
+      labelNames: ['sink', 'state'], aggregator: 'sum', registers,
+    });
+  }
+
+  published(sink: string, records: number): void {
+    this.publishedRecords.inc({ sink }, records);
+  }
+
+  confirmed(sink: string, records: number, seconds: number): void {
+    this.confirmedRecords.inc({ sink }, records);
+    this.confirmSeconds.observe({ sink }, seconds);
+  }
+
+  failed(sink: string, failure: SinkFailure): void {
+    this.failedBundles.inc({ sink, failure });
+  }
+
+  refused(sink: string, how: 'nack' | 'returned', count: number): void {
+    (how === 'nack' ? this.nackedRecords : this.returnedRecords).inc({ sink }, count);
+  }
+
+  reconnected(sink: string): void {
+    this.reconnects.inc({ sink });
+  }
+
+  state(sink: string, state: SinkState): void {
+    for (const s of SINK_STATES) this.states.set({ sink, state: s }, s === state ? 1 : 0);
   }
 }
 

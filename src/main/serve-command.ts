@@ -93,15 +93,17 @@ interface Service {
 
 /** One whole collector in this process: sinks, HTTP endpoint, metrics, optional pprof listener. */
 async function startService(parsed: ServeArgs, config: CollectorConfig, log: bunyan): Promise<Service> {
-  const sinks = createSinks(config, log);
   // maxInFlightBytes is for the whole collector: each of several workers takes its share,
   // but never less than one body of maxBodySize (an idle worker must take any acceptable bundle).
   const workers = cluster.isWorker ? Number(process.env[WORKER_COUNT_ENV]) || 1 : 1;
   const budget = new InFlightBudget(Math.max(Math.floor(config.maxInFlightBytes / workers), Math.min(config.maxBodySize, config.maxInFlightBytes)));
-  const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse, readiness: readinessOf(sinks) });
+  let readiness: () => readonly string[] = () => [];
+  const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse, readiness: () => readiness() });
+  const sinks = createSinks(config, log, metrics.sinks);
+  readiness = readinessOf(sinks);
   const pprofOnMain = parsed.pprof === 'on';
   const requestOptions = {
-    sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate,
+    sinks, sinkMetrics: metrics.sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate,
   };
   const handle: RequestHandler = (body$, query, summary) => handleRequest(body$, query, requestOptions, summary);
   const http = new HttpService({

@@ -10,6 +10,6 @@ export type { KafkaSinkOptions } from './options';
 export const kafkaSink = defineSink({
   name: 'kafka',
   config: kafkaConfig,
-  create: ({ enable: _enable, ...settings }, { timeoutMs, closeTimeoutMs, log }) =>
-    createKafkaSink({ ...settings, timeoutMs, closeTimeoutMs, log: log.child({ sink: 'kafka' }) }),
+  create: ({ enable: _enable, ...settings }, { timeoutMs, closeTimeoutMs, log, metrics }) =>
+    createKafkaSink({ ...settings, timeoutMs, closeTimeoutMs, metrics, log: log.child({ sink: 'kafka' }) }),
 });

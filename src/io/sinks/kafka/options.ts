@@ -6,6 +6,7 @@ import {
   type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
+import type { SinkMetrics } from '../../../contracts/sink-metrics';
 import type { KafkaCompression, KafkaConfig } from './config';
 
 /**
@@ -28,6 +29,8 @@ export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' |
    */
   readonly timeoutMs: number;
   readonly log: Logger;
+  /** Told of reconnects and state changes; nothing by default. */
+  readonly metrics?: SinkMetrics;
   /** close() waits this long at most for the producers to disconnect, ms; default 10000. */
   readonly closeTimeoutMs?: number;
   /** Reconnect backoff (decorrelated jitter) base and cap, ms; defaults 250 and 10000. */
