@@ -7,7 +7,7 @@ import { settledWithin } from '../io/deadline';
 import { HttpService } from '../io/http-server';
 import { InFlightBudget } from '../io/in-flight-budget';
 import { createServiceLog } from '../io/logger';
-import { ClusterMetrics, CollectorMetrics, readFromPrimary, sendTo } from '../io/metrics';
+import { ClusterMetrics, CollectorMetrics, processMetrics, readFromPrimary, sendTo } from '../io/metrics';
 import { readinessOf } from '../io/readiness';
 import type { RequestHandler } from '../contracts/request-handler';
 import type { Sink } from '../contracts/sink';
@@ -93,15 +93,17 @@ interface Service {
 
 /** One whole collector in this process: sinks, HTTP endpoint, metrics, optional pprof listener. */
 async function startService(parsed: ServeArgs, config: CollectorConfig, log: bunyan): Promise<Service> {
-  const sinks = createSinks(config, log);
   // maxInFlightBytes is for the whole collector: each of several workers takes its share,
   // but never less than one body of maxBodySize (an idle worker must take any acceptable bundle).
   const workers = cluster.isWorker ? Number(process.env[WORKER_COUNT_ENV]) || 1 : 1;
   const budget = new InFlightBudget(Math.max(Math.floor(config.maxInFlightBytes / workers), Math.min(config.maxBodySize, config.maxInFlightBytes)));
-  const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse, readiness: readinessOf(sinks) });
+  let readiness: () => readonly string[] = () => [];
+  const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse, readiness: () => readiness() });
+  const sinks = createSinks(config, log, metrics.sinks);
+  readiness = readinessOf(sinks);
   const pprofOnMain = parsed.pprof === 'on';
   const requestOptions = {
-    sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate,
+    sinks, sinkMetrics: metrics.sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate,
   };
   const handle: RequestHandler = (body$, query, summary) => handleRequest(body$, query, requestOptions, summary);
   const http = new HttpService({
@@ -199,7 +201,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
   const live = new Map<number, Worker>();
   /** Workers that listen: only they can have counted anything, and only they answer metrics requests. */
   const serving = new Map<number, Worker>();
-  const metrics = new ClusterMetrics(() => [...serving.values()]);
+  const metrics = new ClusterMetrics(() => [...serving.values()], processMetrics());
   const restarts = new Set<NodeJS.Timeout>();
   let debugging = false;
   let started = false;
@@ -314,11 +316,12 @@ async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promis
   process.on('SIGTERM', () => onStop('SIGTERM')).on('SIGINT', () => onStop('SIGINT'));
   process.once('disconnect', () => onStop('the primary process is gone'));
   const service = await startService(parsed, config, log);
-  readFromPrimary(service.metrics);
+  const metrics = readFromPrimary(service.metrics);
   log.info({ worker: cluster.worker?.id, port: portOf(service.http) }, 'worker listening');
   process.send?.({ type: READY, port: portOf(service.http) });
   return new Promise<number>((resolve) => {
-    onStop = (why) => void stopService(service, why, close).then(resolve);
+    // Its final counts to the primary, which keeps them after this worker is gone.
+    onStop = (why) => void stopService(service, why, close).then(async (code) => (await metrics.pushNow(), code)).then(resolve);
     if (stopRequest !== undefined) onStop(stopRequest);
   });
 }

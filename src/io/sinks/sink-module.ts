@@ -1,6 +1,7 @@
 import type bunyan from 'bunyan';
 import type { ConfigOf, Definition, Item } from '../../config';
 import type { Sink } from '../../contracts/sink';
+import type { SinkMetrics } from '../../contracts/sink-metrics';
 
 /** What every sink is given besides its own table. */
 export interface SinkContext {
@@ -9,6 +10,8 @@ export interface SinkContext {
   /** The collector's `closeTimeout`: how long the sink's close may take when the collector stops. */
   readonly closeTimeoutMs: number;
   readonly log: bunyan;
+  /** Where the sink reports its own events (nacks, returns, reconnects, state). */
+  readonly metrics: SinkMetrics;
 }
 
 /**

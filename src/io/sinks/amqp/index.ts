@@ -11,6 +11,6 @@ export const amqpSink = defineSink({
   config: amqpConfig,
   withoutFile: { enable: false },
   check: checkAmqpConfig,
-  create: ({ enable: _enable, retry, maxRetry, ...settings }, { closeTimeoutMs, log }) =>
-    createAmqpSink({ ...settings, retryMs: retry, maxRetryMs: maxRetry, closeTimeoutMs, log: log.child({ sink: 'amqp' }) }),
+  create: ({ enable: _enable, retry, maxRetry, ...settings }, { closeTimeoutMs, log, metrics }) =>
+    createAmqpSink({ ...settings, retryMs: retry, maxRetryMs: maxRetry, closeTimeoutMs, metrics, log: log.child({ sink: 'amqp' }) }),
 });

@@ -1,4 +1,5 @@
 import type Logger from 'bunyan';
+import type { SinkMetrics } from '../../../contracts/sink-metrics';
 import type { AmqpConfig } from './config';
 
 /**
@@ -24,6 +25,8 @@ export type AmqpSinkOptions = Readonly<Omit<AmqpConfig, 'enable' | 'retry' | 'ma
   readonly closeTimeoutMs?: number;
   /** The sink's name in answers, logs and metrics; default `amqp`. */
   readonly name?: string;
+  /** Told of nacks, returns, reconnects and state changes; nothing by default. */
+  readonly metrics?: SinkMetrics;
 };
 
 /** Throws a RangeError naming the first unusable option. */

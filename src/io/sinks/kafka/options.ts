@@ -1,12 +1,13 @@
 import type Logger from 'bunyan';
 import {
-  CompressionCodecs,
-  CompressionTypes,
+  type CompressionTypes,
   type KafkaConfig as KafkajsConfig,
   type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
-import type { KafkaCompression, KafkaConfig } from './config';
+import type { SinkMetrics } from '../../../contracts/sink-metrics';
+import { COMPRESSION_TYPES, registerCodec } from './codecs';
+import type { KafkaConfig } from './config';
 
 /**
  * Options of the Kafka sink: the [kafka] table's settings (config.ts) and what the
@@ -28,6 +29,8 @@ export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' |
    */
   readonly timeoutMs: number;
   readonly log: Logger;
+  /** Told of reconnects and state changes; nothing by default. */
+  readonly metrics?: SinkMetrics;
   /** close() waits this long at most for the producers to disconnect, ms; default 10000. */
   readonly closeTimeoutMs?: number;
   /** Reconnect backoff (decorrelated jitter) base and cap, ms; defaults 250 and 10000. */
@@ -71,34 +74,7 @@ export interface KafkaSettings {
   readonly probeClient: KafkajsConfig;
 }
 
-const COMPRESSION: Record<KafkaCompression, CompressionTypes> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
-};
-
-const CODEC_PACKAGES: Partial<Record<KafkaCompression, string>> = {
-  snappy: 'kafkajs-snappy',
-  lz4: 'kafkajs-lz4',
-  zstd: '@kafkajs/zstd',
-};
-
 const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
-
-/** True when kafkajs can encode this codec (gzip always; the others only once a codec package is registered). */
-function codecAvailable(type: CompressionTypes): boolean {
-  if (type === CompressionTypes.None) return true;
-  const factory = (CompressionCodecs as Record<number, (() => unknown) | undefined>)[type];
-  if (!factory) return false;
-  try {
-    factory(); // kafkajs' placeholders throw KafkaJSNotImplemented
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Checks the options and derives the kafkajs settings. Throws an Error naming the bad
@@ -116,15 +92,9 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
   if (!Number.isFinite(timeoutMs) || timeoutMs < 100) {
     throw new Error(`kafka: timeoutMs must be a number ≥ 100, got ${timeoutMs}`);
   }
-  const codec = COMPRESSION[compression];
+  const codec = COMPRESSION_TYPES[compression];
   if (codec === undefined) throw new Error(`kafka: unknown compression ${JSON.stringify(compression)}`);
-  if (!codecAvailable(codec)) {
-    throw new Error(
-      `kafka: compression '${compression}' is not available: kafkajs only implements gzip itself, ` +
-        `'${compression}' needs a codec package (such as ${CODEC_PACKAGES[compression]}) registered in kafkajs' ` +
-        `CompressionCodecs, and none is installed; use 'gzip' or 'none'`,
-    );
-  }
+  registerCodec(compression);
 
   let saslOptions: SASLOptions | undefined;
   switch (sasl.mechanism) {
