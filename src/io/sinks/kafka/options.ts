@@ -6,7 +6,7 @@ import {
   type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
-import type { KafkaCompression, KafkaConfig } from './config';
+import { type KafkaCompression, type KafkaConfig, SASL_MECHANISMS } from './config';
 
 /**
  * Options of the Kafka sink: the [kafka] table's settings (config.ts) and what the
@@ -101,30 +101,46 @@ function codecAvailable(type: CompressionTypes): boolean {
 }
 
 /**
- * Checks the options and derives the kafkajs settings. Throws an Error naming the bad
- * option: this runs when the sink is created, so a bad configuration stops the start.
+ * What is wrong with the [kafka] table's settings, one line each: what kafkajs would refuse
+ * only when the sink is made (in a worker, after the start) or first connects. The
+ * configuration's check (index.ts) and kafkaSettings both ask it.
  */
-export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
-  const { brokers, topic, clientId, compression, sasl, timeoutMs } = options;
+export function kafkaTableProblems(table: Pick<KafkaSinkOptions, 'brokers' | 'topic' | 'clientId' | 'compression' | 'sasl'>): string[] {
+  const { brokers, topic, clientId, compression, sasl } = table;
+  const problems: string[] = [];
   if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !/^\S+:\d{1,5}$/.test(b.trim()))) {
-    throw new Error(`kafka: brokers must be a non-empty list of host:port, got ${JSON.stringify(brokers)}`);
+    problems.push(`kafka: brokers must be a non-empty list of host:port, got ${JSON.stringify(brokers)}`);
   }
   if (typeof topic !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') {
-    throw new Error(`kafka: invalid topic name ${JSON.stringify(topic)}`);
+    problems.push(`kafka: invalid topic name ${JSON.stringify(topic)}`);
   }
-  if (typeof clientId !== 'string' || clientId === '') throw new Error('kafka: clientId must not be empty');
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 100) {
-    throw new Error(`kafka: timeoutMs must be a number ≥ 100, got ${timeoutMs}`);
-  }
+  if (typeof clientId !== 'string' || clientId === '') problems.push('kafka: clientId must not be empty');
   const codec = COMPRESSION[compression];
-  if (codec === undefined) throw new Error(`kafka: unknown compression ${JSON.stringify(compression)}`);
-  if (!codecAvailable(codec)) {
-    throw new Error(
+  if (codec === undefined) problems.push(`kafka: unknown compression ${JSON.stringify(compression)}`);
+  else if (!codecAvailable(codec)) {
+    problems.push(
       `kafka: compression '${compression}' is not available: kafkajs only implements gzip itself, ` +
         `'${compression}' needs a codec package (such as ${CODEC_PACKAGES[compression]}) registered in kafkajs' ` +
         `CompressionCodecs, and none is installed; use 'gzip' or 'none'`,
     );
   }
+  if (sasl.mechanism !== '' && !SASL_MECHANISMS.includes(sasl.mechanism)) problems.push(`kafka: unknown sasl mechanism ${JSON.stringify(sasl.mechanism)}`);
+  else if (sasl.mechanism !== '' && !sasl.username) problems.push(`kafka: sasl mechanism '${sasl.mechanism}' needs a username`);
+  return problems;
+}
+
+/**
+ * Checks the options and derives the kafkajs settings. Throws an Error naming the bad
+ * option: this runs when the sink is created, so a bad configuration stops the start.
+ */
+export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
+  const { brokers, clientId, compression, sasl, timeoutMs } = options;
+  const [problem] = kafkaTableProblems(options);
+  if (problem !== undefined) throw new Error(problem);
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 100) {
+    throw new Error(`kafka: timeoutMs must be a number ≥ 100, got ${timeoutMs}`);
+  }
+  const codec = COMPRESSION[compression];
 
   let saslOptions: SASLOptions | undefined;
   switch (sasl.mechanism) {
@@ -133,7 +149,6 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
     case 'plain':
     case 'scram-sha-256':
     case 'scram-sha-512':
-      if (!sasl.username) throw new Error(`kafka: sasl mechanism '${sasl.mechanism}' needs a username`);
       saslOptions = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
       break;
     default:
