@@ -30,6 +30,8 @@ export interface CollectorMetricsOptions {
   readonly inFlightBytes?: () => number;
   /** This process's readiness reasons, read at each /readyz (see readiness.ts); none by default. */
   readonly readiness?: () => readonly string[];
+  /** The `gracc_build_info` gauge's labels: the collector's version and Node's. */
+  readonly build?: { readonly version: string; readonly node: string };
 }
 
 /**
@@ -68,6 +70,21 @@ export class CollectorMetrics {
   /** Where the operators and the sinks report each sink's bundles and events. */
   readonly sinks: SinkMetrics = new PrometheusSinkMetrics(this.registry);
 
+  // Every worker counts each reload the primary relays to it: across workers the figures are
+  // the same, not to be added up.
+  private readonly configReloads = new Counter({
+    name: 'gracc_config_reloads_total', help: 'Configuration reloads (SIGHUP), by result: ok, or failed (the collector ran on as before)',
+    labelNames: ['result'], aggregator: 'max', registers: [this.registry],
+  });
+  private readonly lastConfigLoad = new Gauge({
+    name: 'gracc_config_last_reload_success_timestamp_seconds', help: 'When the configuration in use was loaded (at start or by the last successful reload), Unix seconds',
+    aggregator: 'max', registers: [this.registry],
+  });
+  private readonly buildInfo = new Gauge({
+    name: 'gracc_build_info', help: "Always 1; the collector's version and Node's as labels", labelNames: ['version', 'node'],
+    aggregator: 'max', registers: [this.registry],
+  });
+
   /** This process's own readiness reasons. */
   readonly localReadiness: () => readonly string[];
 
@@ -88,6 +105,15 @@ export class CollectorMetrics {
       },
     });
     collectDefaultMetrics({ register: this.registry });
+    if (options.build) this.buildInfo.set({ version: options.build.version, node: options.build.node }, 1);
+    for (const result of ['ok', 'failed']) this.configReloads.inc({ result }, 0);
+    this.lastConfigLoad.setToCurrentTime();
+  }
+
+  /** A reload (SIGHUP) done: the new configuration in use, or (`ok` false) refused, the old one kept. */
+  configReloaded(ok: boolean): void {
+    this.configReloads.inc({ result: ok ? 'ok' : 'failed' });
+    if (ok) this.lastConfigLoad.setToCurrentTime();
   }
 
   requestDone(outcome: RequestOutcome): void {

@@ -25,8 +25,19 @@ export interface SinkModule<N extends string = string, D extends Definition = De
   readonly config: D & { readonly enable: Item<boolean> };
   /** Where it differs from the defaults when no config file is given (the quickstart needs no broker). */
   readonly withoutFile?: { readonly enable: boolean };
-  /** A problem across its keys, naming the key; checked once every key is valid on its own. */
-  readonly check?: (config: ConfigOf<D>, raw: Readonly<Record<string, unknown>>) => string | undefined;
+  /**
+   * Every problem with its table that would otherwise show only later, when the sink is made
+   * or first connects: across keys, what this runtime lacks (a codec), files it must read or
+   * write. One line each, naming the key; none when it can run. Called once every key is valid
+   * on its own, by every configuration load: start-up, a reload and `validate` refuse the same.
+   */
+  readonly check?: (config: ConfigOf<D>, raw: Readonly<Record<string, unknown>>) => readonly string[];
+  /**
+   * `validate --connect`: connects as the sink would, checks there what it needs (AMQP: the
+   * exchange declared; Kafka: the topic present), and disconnects, within `timeoutMs`.
+   * Resolves with what it found, rejects with why it could not.
+   */
+  connect?(config: ConfigOf<D>, context: SinkContext): Promise<string>;
   /** The sink, connecting in the background; throws on options it cannot use. */
   create(config: ConfigOf<D>, context: SinkContext): Sink;
 }

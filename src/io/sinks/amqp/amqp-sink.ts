@@ -1,6 +1,6 @@
 import type Logger from 'bunyan';
 import { connect as connectManager, type AmqpConnectionManager } from 'amqp-connection-manager';
-import { credentials, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
+import { type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import { BehaviorSubject, Observable } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
 import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../../../contracts/sink';
@@ -8,7 +8,7 @@ import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin } from '../../deadline';
 import { NO_SINK_METRICS, type SinkMetrics, type SinkState } from '../../../contracts/sink-metrics';
 import { type Bundle, Confirms } from './confirms';
 import { corkSocket, socketOf } from './cork';
-import { amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
+import { amqpConnectOptions, amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};
 
@@ -85,9 +85,7 @@ export class AmqpSink implements Sink {
 
     // amqplib hands these to net.connect as well, hence the socket's buffer size
     const connectionOptions = {
-      // amqplib decodes URL credentials with the legacy `unescape` (Latin-1): give them as is.
-      credentials: credentials.plain(options.user, options.password),
-      timeout: options.connectTimeoutMs ?? 10_000,
+      ...amqpConnectOptions(options),
       clientProperties: { connection_name: `gracc-collector ${this.name}` },
       // amqplib's multiplexer moves frames to the socket until its buffer is full: with the
       // default 16 KiB, three or four records a system call. Bundles fit in this (see

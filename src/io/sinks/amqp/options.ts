@@ -1,5 +1,6 @@
 import type Logger from 'bunyan';
 import type { SinkMetrics } from '../../../contracts/sink-metrics';
+import { credentials } from 'amqplib';
 import type { AmqpConfig } from './config';
 
 /**
@@ -65,4 +66,10 @@ export function amqpDisplayUrl(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'por
 export function amqpUrl(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'port' | 'vhost' | 'user' | 'password'>): string {
   const auth = `${encodeURIComponent(o.user)}:${encodeURIComponent(o.password)}@`;
   return `${o.scheme}://${auth}${urlHost(o.host)}:${o.port}/${encodeURIComponent(o.vhost === '' ? '/' : o.vhost)}`;
+}
+
+/** amqplib's connection options every connection of the sink's gets (the sink's own, `validate --connect`'s). */
+export function amqpConnectOptions(o: Pick<AmqpSinkOptions, 'user' | 'password' | 'connectTimeoutMs'>): { credentials: ReturnType<typeof credentials.plain>; timeout: number } {
+  // amqplib decodes URL credentials with the legacy `unescape` (Latin-1): give them as is.
+  return { credentials: credentials.plain(o.user, o.password), timeout: o.connectTimeoutMs ?? 10_000 };
 }

@@ -1,6 +1,5 @@
 // The [kafka] table (and [kafka.sasl]).
 import { bool, brokers, type ConfigOf, oneOf, recordFormat, string } from '../../../config';
-import { compressionUnavailable } from './codecs';
 
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 /** "" means no SASL. */
@@ -24,13 +23,3 @@ export const kafkaConfig = {
 export type KafkaConfig = ConfigOf<typeof kafkaConfig>;
 export type KafkaCompression = KafkaConfig['compression'];
 export type KafkaSaslMechanism = KafkaConfig['sasl']['mechanism'];
-
-/**
- * What the [kafka] table asks that this runtime cannot do (a compression codec it lacks), or
- * undefined: the configuration's check, so that start-up and `validate` refuse it.
- */
-export function checkKafkaConfig(config: KafkaConfig): string | undefined {
-  if (!config.enable) return undefined;
-  const why = compressionUnavailable(config.compression);
-  return why && `kafka.compression: ${why}`;
-}

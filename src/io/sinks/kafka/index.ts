@@ -1,9 +1,11 @@
 import { defineSink } from '../sink-module';
-import { checkKafkaConfig, kafkaConfig } from './config';
+import { kafkaConfig } from './config';
+import { checkKafkaConnection } from './connect-check';
+import { checkKafkaConfig } from './options';
 import { createKafkaSink } from './kafka-sink';
 
 export { KafkaSink, createKafkaSink } from './kafka-sink';
-export { checkKafkaConfig } from './config';
+export { checkKafkaConfig } from './options';
 export { compressionUnavailable, registerCodec } from './codecs';
 export type { KafkaCompression, KafkaSaslMechanism } from './config';
 export type { KafkaSinkOptions } from './options';
@@ -13,6 +15,7 @@ export const kafkaSink = defineSink({
   name: 'kafka',
   config: kafkaConfig,
   check: checkKafkaConfig,
+  connect: checkKafkaConnection,
   create: ({ enable: _enable, ...settings }, { timeoutMs, closeTimeoutMs, log, metrics }) =>
     createKafkaSink({ ...settings, timeoutMs, closeTimeoutMs, metrics, log: log.child({ sink: 'kafka' }) }),
 });
