@@ -14,7 +14,7 @@ import type { Sink } from '../contracts/sink';
 import { handleRequest } from '../streams/handle-request';
 import { createSinks } from './sinks';
 
-export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [--format json|xml|raw] [FILE]';
+export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [--format json|xml|raw | -c CONFIG] [FILE]';
 
 
 interface ServeArgs {

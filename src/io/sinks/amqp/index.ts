@@ -1,8 +1,10 @@
 import { defineSink } from '../sink-module';
 import { createAmqpSink } from './amqp-sink';
 import { amqpConfig, checkAmqpConfig } from './config';
+import { amqpEncoder } from './encoder';
 
 export { AmqpSink, createAmqpSink } from './amqp-sink';
+export { amqpEncoder } from './encoder';
 export { type AmqpSinkOptions, amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions } from './options';
 
 /** RabbitMQ: publisher confirms, persistent and mandatory. */
@@ -11,6 +13,7 @@ export const amqpSink = defineSink({
   config: amqpConfig,
   withoutFile: { enable: false },
   check: checkAmqpConfig,
+  encoder: amqpEncoder,
   create: ({ enable: _enable, retry, maxRetry, ...settings }, { closeTimeoutMs, log }) =>
     createAmqpSink({ ...settings, retryMs: retry, maxRetryMs: maxRetry, closeTimeoutMs, log: log.child({ sink: 'amqp' }) }),
 });

@@ -12,7 +12,9 @@ import type { KafkaCompression, KafkaConfig } from './config';
  * Options of the Kafka sink: the [kafka] table's settings (config.ts) and what the
  * composition root and tests add.
  */
-export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl'>> & {
+export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl' | 'key'>> & {
+  /** The record key: '' or unset, the record's id; otherwise a key, or a template over the record's fields. */
+  readonly key?: string;
   /** Bootstrap brokers, `host:port`. */
   readonly brokers: readonly string[];
   /** mechanism '' means no SASL. */
@@ -105,13 +107,11 @@ function codecAvailable(type: CompressionTypes): boolean {
  * option: this runs when the sink is created, so a bad configuration stops the start.
  */
 export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
-  const { brokers, topic, clientId, compression, sasl, timeoutMs } = options;
+  const { brokers, clientId, compression, sasl, timeoutMs } = options;
   if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !/^\S+:\d{1,5}$/.test(b.trim()))) {
     throw new Error(`kafka: brokers must be a non-empty list of host:port, got ${JSON.stringify(brokers)}`);
   }
-  if (typeof topic !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') {
-    throw new Error(`kafka: invalid topic name ${JSON.stringify(topic)}`);
-  }
+  // The topic (a name, or a template giving one) and the key are checked by the sink's encoder.
   if (typeof clientId !== 'string' || clientId === '') throw new Error('kafka: clientId must not be empty');
   if (!Number.isFinite(timeoutMs) || timeoutMs < 100) {
     throw new Error(`kafka: timeoutMs must be a number ≥ 100, got ${timeoutMs}`);

@@ -57,3 +57,25 @@ export function packSend<J extends Packable>(queue: J[], maxBytes: number): Part
   }
   return parts;
 }
+
+/** One topic's messages of a send, as kafkajs' sendBatch takes them. */
+export interface TopicMessages<M> {
+  readonly topic: string;
+  readonly messages: M[];
+}
+
+/**
+ * A send's messages grouped by topic: topics in the order of their first message, each
+ * topic's messages in the order they were taken (so each partition's order is kept).
+ * `topics[i]` is the topic of `messages[i]`.
+ */
+export function byTopic<M>(messages: readonly M[], topics: readonly string[]): TopicMessages<M>[] {
+  const groups = new Map<string, M[]>();
+  messages.forEach((message, i) => {
+    const topic = topics[i]!;
+    const group = groups.get(topic);
+    if (group) group.push(message);
+    else groups.set(topic, [message]);
+  });
+  return [...groups].map(([topic, grouped]) => ({ topic, messages: grouped }));
+}
