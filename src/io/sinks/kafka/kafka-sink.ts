@@ -10,15 +10,16 @@ import { classify, errorMessage } from './failures';
 import { BrokerProbe } from './probe';
 import { bunyanLogCreator, isConnectionFailure, kafkajsLevel } from './log';
 import { type KafkaSettings, type KafkaSinkOptions, kafkaSettings } from './options';
-import { byTopic, type Packable, packSend, type Part as SendPart } from './send-packing';
+import { byTopic, type Packable, packSend, type Part as SendPart, type Routed, type TopicMessages } from './send-packing';
 
 const NAME = 'kafka';
+/** The topics of a bundle's messages when they all go to the sink's topic. */
+const NO_TOPICS: readonly string[] = Object.freeze([]);
 
 /** One publish() subscription. */
-interface Job extends Packable {
-  readonly messages: readonly Message[];
-  /** Each message's topic, when the sink's topic is a template; unset when every record goes to the sink's topic. */
-  readonly topics: readonly string[] | undefined;
+interface Job extends Packable, Routed<Message> {
+  /** Each message's topic when the sink's topic is a template; empty when every record goes to the sink's topic. */
+  readonly topics: readonly string[];
   readonly records: number;
   /** performance.now() when its timeoutMs last started (subscription, then each acknowledgement). */
   armedAt: number;
@@ -186,7 +187,7 @@ export class KafkaSink implements Sink {
       const kafkaMessages = messages.map(encoder.message);
       const job: Job = {
         messages: kafkaMessages,
-        topics: encoder.topic === undefined ? messages.map(encoder.topicOf) : undefined,
+        topics: encoder.topic === undefined ? messages.map(encoder.topicOf) : NO_TOPICS,
         sizes,
         records: messages.length,
         bytes,
@@ -388,12 +389,7 @@ export class KafkaSink implements Sink {
     if (this.queue.length === 0) return;
     const parts = packSend(this.queue, this.settings.maxSendBytes);
     const producer = this.producer;
-    const whole = parts.length === 1 && parts[0]!.start === 0 && parts[0]!.end === parts[0]!.job.messages.length;
-    const messages = whole ? parts[0]!.job.messages : parts.flatMap((part) => part.job.messages.slice(part.start, part.end));
-    const fixedTopic = this.encoder.topic;
-    const topicMessages = fixedTopic !== undefined
-      ? [{ topic: fixedTopic, messages: messages as Message[] }]
-      : byTopic(messages, parts.flatMap((part) => part.job.topics!.slice(part.start, part.end)));
+    const topicMessages = this.topicMessages(parts);
     const send: Send = { producer, parts, startedAt: performance.now(), abandoned: false, promise: Promise.resolve() };
     for (const part of parts) {
       part.job.send = send;
@@ -415,6 +411,15 @@ export class KafkaSink implements Sink {
         (err: unknown) => this.failed(send, err),
       )
       .catch((err: unknown) => this.log.error({ err }, 'kafka: internal error after a send'));
+  }
+
+  /** A send's messages by topic: one group when every record goes to the sink's topic. */
+  private topicMessages(parts: readonly Part[]): TopicMessages<Message>[] {
+    const topic = this.encoder.topic;
+    if (topic === undefined) return byTopic(parts);
+    const whole = parts.length === 1 && parts[0]!.start === 0 && parts[0]!.end === parts[0]!.job.messages.length;
+    const messages = whole ? parts[0]!.job.messages : parts.flatMap((part) => part.job.messages.slice(part.start, part.end));
+    return [{ topic, messages: messages as Message[] }];
   }
 
   private sent(send: Send): void {

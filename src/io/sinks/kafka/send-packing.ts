@@ -64,18 +64,27 @@ export interface TopicMessages<M> {
   readonly messages: M[];
 }
 
+/** A bundle whose records each name their own topic. */
+export interface Routed<M> {
+  readonly messages: readonly M[];
+  /** The topic of each message. */
+  readonly topics: readonly string[];
+}
+
 /**
- * A send's messages grouped by topic: topics in the order of their first message, each
- * topic's messages in the order they were taken (so each partition's order is kept).
- * `topics[i]` is the topic of `messages[i]`.
+ * A send's messages (those of its parts) grouped by topic: topics in the order of their
+ * first message, each topic's messages in the order they were taken, so that the records
+ * of a partition keep their order.
  */
-export function byTopic<M>(messages: readonly M[], topics: readonly string[]): TopicMessages<M>[] {
+export function byTopic<M, J extends Routed<M>>(parts: readonly Part<J>[]): TopicMessages<M>[] {
   const groups = new Map<string, M[]>();
-  messages.forEach((message, i) => {
-    const topic = topics[i]!;
-    const group = groups.get(topic);
-    if (group) group.push(message);
-    else groups.set(topic, [message]);
-  });
-  return [...groups].map(([topic, grouped]) => ({ topic, messages: grouped }));
+  for (const { job, start, end } of parts) {
+    for (let i = start; i < end; i++) {
+      const topic = job.topics[i]!;
+      const group = groups.get(topic);
+      if (group) group.push(job.messages[i]!);
+      else groups.set(topic, [job.messages[i]!]);
+    }
+  }
+  return [...groups].map(([topic, messages]) => ({ topic, messages }));
 }
