@@ -1,0 +1,50 @@
+// The same body gives the same answer however it was cut into chunks: the four ways the
+// fuzz test (request-fuzz.test.ts) found an error text that depended on the cuts.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { InvalidUtf8, Utf8Chunks } from '../../src/records/utf8-chunks';
+import { convertError } from '../support/convert';
+
+/** The body cut at each of `cuts` (byte offsets). */
+function cutAt(body: Buffer, ...cuts: number[]): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (const c of cuts) {
+    out.push(body.subarray(start, c));
+    start = c;
+  }
+  out.push(body.subarray(start));
+  return out;
+}
+
+/** The error each chunking gives: the body whole, then cut at every offset in turn, then cut in single bytes. */
+function errorsOf(body: Buffer): Set<string> {
+  const errors = new Set([convertError([body])]);
+  for (let at = 0; at <= body.length; at++) errors.add(convertError(cutAt(body, at)));
+  errors.add(convertError(cutAt(body, ...Array.from({ length: body.length }, (_, i) => i))));
+  return errors;
+}
+
+describe('invalid UTF-8', () => {
+  const ok = '<RecordEnvelope><JobUsageRecord><RecordIdentity recordId="a"/></JobUsageRecord>';
+  const body = Buffer.concat([Buffer.from(`${ok}<JobUsageRecord>`), Buffer.from([0xff]), Buffer.from('</JobUsageRecord></RecordEnvelope>')]);
+
+  test('names the same record whatever the cuts: the text before the bad byte is read first', () => {
+    assert.deepEqual(errorsOf(body), new Set(['the bundle is not valid UTF-8 (at or after record 2)']));
+  });
+
+  test('an error in a record before the bad byte wins however the chunks fall', () => {
+    const bad = Buffer.concat([Buffer.from('<RecordEnvelope><JobUsageRecord><Status>&nope;</Status></JobUsageRecord><JobUsageRecord>'), Buffer.from([0xc3, 0x28]), Buffer.from('</JobUsageRecord></RecordEnvelope>')]);
+    assert.deepEqual(errorsOf(bad), new Set(['record 1: malformed XML: 1:46: undefined entity.']));
+  });
+
+  test('the decode error carries the valid text before the first bad byte, a sequence cut by the chunk before it too', () => {
+    const utf8 = new Utf8Chunks();
+    assert.equal(utf8.decode(Buffer.from([0x41, 0xe2, 0x82])), 'A');
+    assert.throws(() => utf8.decode(Buffer.from([0xac, 0x42, 0xef, 0xbf, 0xbd, 0x43, 0xed, 0xa0, 0x80, 0x44])),
+      (e: unknown) => e instanceof InvalidUtf8 && e.validText === '€B\ufffdC');
+    for (const [bytes, valid] of [[[0xff, 0x41], ''], [[0x41, 0xff, 0x42], 'A'], [[0x41, 0xc0, 0x80], 'A'], [[0x41, 0xf4, 0x90, 0x80, 0x80], 'A'], [[0x41, 0x42, 0x80], 'AB']] as const) {
+      assert.throws(() => new Utf8Chunks().decode(Buffer.from(bytes)), (e: unknown) => e instanceof InvalidUtf8 && e.validText === valid, JSON.stringify(bytes));
+    }
+  });
+});
