@@ -48,3 +48,15 @@ describe('invalid UTF-8', () => {
     }
   });
 });
+
+describe('a payload that is no bundle', () => {
+  test('quotes the same head whatever had arrived when it was refused', () => {
+    assert.deepEqual(errorsOf(Buffer.from('\0\0')), new Set(['not a Gratia bundle: expected a RecordEnvelope, a record or a replication bundle, found "\\u0000\\u0000"']));
+    const long = Buffer.from(`  garbage ${'x'.repeat(60)}`);
+    assert.deepEqual(errorsOf(long), new Set([`not a Gratia bundle: expected a RecordEnvelope, a record or a replication bundle, found "garbage ${'x'.repeat(32)}"`]));
+  });
+
+  test('a payload that ends while it could still be a replication bundle or a ping is quoted the same way', () => {
+    assert.deepEqual(errorsOf(Buffer.from('repl')), new Set(['not a Gratia bundle: expected a RecordEnvelope, a record or a replication bundle, found "repl"']));
+  });
+});
