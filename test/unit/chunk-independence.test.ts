@@ -60,3 +60,11 @@ describe('a payload that is no bundle', () => {
     assert.deepEqual(errorsOf(Buffer.from('repl')), new Set(['not a Gratia bundle: expected a RecordEnvelope, a record or a replication bundle, found "repl"']));
   });
 });
+
+describe('text outside the root element', () => {
+  test('is reported the same whatever the cuts, before the root and after it', () => {
+    assert.deepEqual(errorsOf(Buffer.from('<?xml version="1.0"?>\nab\ncd<R/>')), new Set(['malformed XML: text before the root element']));
+    assert.deepEqual(errorsOf(Buffer.from('<R/>\n ab&amp;<!-- -->')), new Set(['malformed XML: text after the root element']));
+    assert.deepEqual(errorsOf(Buffer.from('<?xml version="1.0"?> <![CDATA[x]]><R/>')), new Set(['malformed XML: text before the root element']));
+  });
+});
