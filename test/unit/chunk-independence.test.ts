@@ -2,6 +2,7 @@
 // fuzz test (request-fuzz.test.ts) found an error text that depended on the cuts.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { UrlencodedFormDecoder } from '../../src/records/urlencoded-form';
 import { InvalidUtf8, Utf8Chunks } from '../../src/records/utf8-chunks';
 import { convertError } from '../support/convert';
 
@@ -66,5 +67,38 @@ describe('text outside the root element', () => {
     assert.deepEqual(errorsOf(Buffer.from('<?xml version="1.0"?>\nab\ncd<R/>')), new Set(['malformed XML: text before the root element']));
     assert.deepEqual(errorsOf(Buffer.from('<R/>\n ab&amp;<!-- -->')), new Set(['malformed XML: text after the root element']));
     assert.deepEqual(errorsOf(Buffer.from('<?xml version="1.0"?> <![CDATA[x]]><R/>')), new Set(['malformed XML: text before the root element']));
+  });
+});
+
+describe('form field names', () => {
+  /** The fields of a body decoded in the given chunks, as name=value. */
+  function fields(chunks: readonly Buffer[]): string[] {
+    const out = new Map<string, Buffer[]>();
+    const decoder = new UrlencodedFormDecoder((p) => out.set(p.name, [...(out.get(p.name) ?? []), p.bytes]));
+    for (const c of chunks) decoder.write(c);
+    decoder.end();
+    return [...out].map(([name, parts]) => `${name}=${Buffer.concat(parts).toString('latin1')}`);
+  }
+  /** The same fields for the body whole and cut anywhere. */
+  function sameWhateverTheCuts(body: string, expected: string[]): void {
+    const bytes = Buffer.from(body);
+    assert.deepEqual(fields([bytes]), expected, 'whole');
+    for (let at = 0; at <= bytes.length; at++) assert.deepEqual(fields(cutAt(bytes, at)), expected, `cut at ${at}`);
+  }
+
+  test('a `%` escape cut short ends at `=` and at `&`, kept literally, at the end of the body as anywhere', () => {
+    sameWhateverTheCuts('a%=', ['a%=']);
+    sameWhateverTheCuts('a%=&b=1', ['a%=', 'b=1']);
+    sameWhateverTheCuts('x=1&a%', ['x=1', 'a%=']);
+    sameWhateverTheCuts('a%4=', ['a%4=']);
+    sameWhateverTheCuts('a%&b=1', ['a%=', 'b=1']);
+  });
+
+  test('in a value, an `&` after a `%` ends the field at the end of the body too', () => {
+    sameWhateverTheCuts('x=a%&', ['x=a%']);
+    sameWhateverTheCuts('x=a%&y=2', ['x=a%', 'y=2']);
+    sameWhateverTheCuts('x=a%+', ['x=a% ']);
+    sameWhateverTheCuts('x=a%4', ['x=a%4']);
+    sameWhateverTheCuts('x=a%41%', ['x=aA%']);
   });
 });
