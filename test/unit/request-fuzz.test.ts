@@ -23,6 +23,7 @@ import { from } from 'rxjs';
 import type { Format } from '../../src/contracts/sink';
 import { handleRequest } from '../../src/streams/handle-request';
 import { corpus, envelope, probeDetails, realBundles, replication, SHARED } from '../support/bundles';
+import { cutAt } from '../support/convert';
 import { convertPayload, type Escaping, type FormFields, formBody, readForm, runSync } from '../support/forms';
 import { type ReceivedMessage, ScriptedSink } from '../support/scripted-sink';
 
@@ -190,19 +191,6 @@ function awkwardCuts(body: Buffer): fc.Arbitrary<number[]> {
   return fc.array(fc.constantFrom(...candidates), { maxLength: 300 });
 }
 
-function chunksOf(body: Buffer, cuts: readonly number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => c % (body.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let start = 0;
-  for (const c of at) {
-    out.push(body.subarray(start, c));
-    start = c;
-  }
-  out.push(body.subarray(start));
-  // Sockets give no empty chunks, but the pipeline must not mind them either.
-  return out;
-}
-
 // ---- one request, in process -----------------------------------------------------------
 
 interface Outcome {
@@ -246,7 +234,7 @@ function check(input: Input): void {
   }
 
   for (const cuts of input.chunkings) {
-    const chunks = chunksOf(body, cuts);
+    const chunks = cutAt(body, cuts);
     const cut = runRequest(chunks, formats, maxBodySize);
     assertSameAnswer(cut, whole,
       `a different answer for the body cut in ${chunks.length} chunks at ${JSON.stringify(chunks.map((c) => c.length))}`);
