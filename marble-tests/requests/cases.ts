@@ -102,10 +102,14 @@ export const CASES: readonly RequestCase[] = [
     name: 'bad-topic-from-record', about: 'topic "gracc-{VOName}" for a record whose VO holds "/": 400 naming the record, nothing published to either sink',
     body: multiupdate(envelope([generated[0]!, slashVo])), sinks: [amqp('|'), kafka('|', { routes: { topic: 'gracc-{VOName}' } })],
   },
-  // ---- pings and handshakes: OK, no record published
+  // ---- pings and handshakes: OK, nothing published, no sink asked (even one that is down)
   { name: 'ping', about: "a probe's ping (update, arg1=xxx): OK, no record", body: [['command', 'update'], ['arg1', 'xxx']], sinks: [amqp('|')] },
-  { name: 'ping-while-down', about: 'a ping while the sink is down', body: [['command', 'update'], ['arg1', 'xxx']], sinks: [amqp('|', { unavailable: 'd' })] },
-  { name: 'handshake-only', about: 'an envelope of a ProbeDetails handshake only', body: multiupdate(envelope([probeDetails()])), sinks: [amqp('|')] },
+  { name: 'ping-while-down', about: 'a ping while the sink is down: OK, the sink not asked', body: [['command', 'update'], ['arg1', 'xxx']], sinks: [amqp('|', { unavailable: 'd' })] },
+  { name: 'handshake-only', about: 'an envelope of a ProbeDetails handshake only: OK, the sink not asked', body: multiupdate(envelope([probeDetails()])), sinks: [amqp('|')] },
+  {
+    name: 'handshake-only-while-down', about: 'an envelope of a ProbeDetails handshake only while the sink is down: OK, the sink not asked',
+    body: multiupdate(envelope([probeDetails()])), sinks: [amqp('|', { unavailable: 'd' })],
+  },
   // ---- 400: the request
   { name: 'bad-missing-command', about: 'no command field', body: [['from', 'p'], ['arg1', envelope(generated)]], sinks: [amqp('|')] },
   { name: 'bad-empty-body', about: 'an empty body', body: Buffer.alloc(0), sinks: [amqp('|')] },

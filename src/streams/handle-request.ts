@@ -74,6 +74,9 @@ export function handleRequest(
       summary.handshakes = bundle.handshakes;
     }),
     map((bundle) => bundle.records),
+    // Nothing to publish (a ping, handshakes only): OK without the sinks, even while one is
+    // down, as the earlier collector answered a ping: it tests the probe's link to the collector.
+    filter((records) => records.length > 0),
     fanOut(options.sinks, (sink, position) => publishTo(sink, options, position)),
     toAnswer(),
   );
