@@ -11,10 +11,11 @@ import { ClusterMetrics, CollectorMetrics, readFromPrimary, sendTo } from '../io
 import { readinessOf } from '../io/readiness';
 import type { RequestHandler } from '../contracts/request-handler';
 import type { Sink } from '../contracts/sink';
-import { handleRequest } from '../streams/handle-request';
+import { handleRequest, type RequestOptions } from '../streams/handle-request';
+import { buildTransformChain } from '../transforms/chain';
 import { createSinks } from './sinks';
 
-export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [--format json|xml|raw] [FILE]';
+export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [-c FILE] [--format json|xml|raw] [FILE]';
 
 
 interface ServeArgs {
@@ -100,8 +101,10 @@ async function startService(parsed: ServeArgs, config: CollectorConfig, log: bun
   const budget = new InFlightBudget(Math.max(Math.floor(config.maxInFlightBytes / workers), Math.min(config.maxBodySize, config.maxInFlightBytes)));
   const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse, readiness: readinessOf(sinks) });
   const pprofOnMain = parsed.pprof === 'on';
-  const requestOptions = {
+  const requestOptions: RequestOptions = {
     sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate,
+    // Built once here from the checked [[transforms]]; a value of the options, so that a new chain can replace it.
+    transforms: buildTransformChain(config.transforms, (name) => metrics.transformTally(name)),
   };
   const handle: RequestHandler = (body$, query, summary) => handleRequest(body$, query, requestOptions, summary);
   const http = new HttpService({

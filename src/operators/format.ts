@@ -2,7 +2,8 @@ import { map, type OperatorFunction } from 'rxjs';
 import type { OutboundMessage } from '../contracts/sink';
 import { CONTENT_TYPES, type Format, formatRecord } from '../records/formats';
 import type { GraccRecord, Handshake } from '../records/gracc-record';
-import { type BundleEntry, isHandshake } from './flatten';
+import { type BundleEntry, isRecord } from './flatten';
+import type { ReceivedCount } from './transform-records';
 
 /** A record written in every format the sinks take, each as the message a sink publishes. */
 export interface FormattedRecord {
@@ -13,11 +14,11 @@ export interface FormattedRecord {
   readonly messages: Readonly<Partial<Record<Format, OutboundMessage>>>;
 }
 
-export type FormattedEntry = FormattedRecord | Handshake;
+export type FormattedEntry = FormattedRecord | Handshake | ReceivedCount;
 
 /**
  * Writes each GRACC record in each of the given formats (once per format, however many
- * sinks share it); handshakes pass through. It runs as each record is mapped, while the
+ * sinks share it); handshakes (and a transformed bundle's ReceivedCount) pass through. It runs as each record is mapped, while the
  * record is still in the CPU's caches, and lets go of the mapped fields at once: a
  * bundle is held (to be validated whole) as message bytes outside the JavaScript heap,
  * which the garbage collector need not copy.
@@ -27,9 +28,9 @@ export type FormattedEntry = FormattedRecord | Handshake;
  * result: -f--h--f--|      (f = { index, id, type, messages: { json: { key: g.id, body, contentType } } })
  * ```
  */
-export function format(formats: readonly Format[]): OperatorFunction<BundleEntry, FormattedEntry> {
+export function format(formats: readonly Format[]): OperatorFunction<BundleEntry | ReceivedCount, FormattedEntry> {
   const wanted = [...new Set(formats)];
-  return map((entry) => (isHandshake(entry) ? entry : formatted(entry, wanted)));
+  return map((entry) => (isRecord<GraccRecord, Handshake | ReceivedCount>(entry) ? formatted(entry, wanted) : entry));
 }
 
 /** The record's message for a sink that takes `fmt` (one of the formats it was written in). */

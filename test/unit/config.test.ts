@@ -82,6 +82,7 @@ const DEFAULTS: CollectorConfig = {
     sasl: { mechanism: '', username: '', password: '' },
   },
   file: { enable: false, path: 'gracc-records.ndjson', format: 'json' },
+  transforms: [],
 };
 
 function withChanges(change: (c: CollectorConfig) => void): CollectorConfig {
