@@ -1,4 +1,4 @@
-import { connect, count, filter, map, merge, type MonoTypeOperatorFunction, type OperatorFunction } from 'rxjs';
+import { connect, count, filter, map, merge, type MonoTypeOperatorFunction, Observable, type OperatorFunction, Subject, takeUntil } from 'rxjs';
 import type { GraccRecord, Handshake } from '../records/gracc-record';
 import { type BundleEntry, isHandshake, isRecord } from './flatten';
 
@@ -23,12 +23,23 @@ export interface ReceivedCount {
  * An error of the source or of the transform ends the result with it.
  */
 export function transformRecords(transform: MonoTypeOperatorFunction<GraccRecord>): OperatorFunction<BundleEntry, BundleEntry | ReceivedCount> {
-  return connect((entries$) =>
-    merge(
-      entries$.pipe(filter(isHandshake)),
-      entries$.pipe(filter(isRecord<GraccRecord, Handshake>), transform),
-      entries$.pipe(count(isRecord), map((records): ReceivedCount => ({ kind: 'received', records }))),
-    ));
+  return (entries$) => new Observable((subscriber) => {
+    // connect subscribes to its source as a Subject, whose subscription it holds only once the
+    // subscribe call returns: a synchronous source would be read to its end after a `take`
+    // downstream let go. Ending the source when the subscriber goes (a teardown registered
+    // before anything is subscribed) stops it at once.
+    const released = new Subject<void>();
+    subscriber.add(() => released.next());
+    return entries$.pipe(
+      takeUntil(released),
+      connect((shared$) =>
+        merge(
+          shared$.pipe(filter(isHandshake)),
+          shared$.pipe(filter(isRecord<GraccRecord, Handshake>), transform),
+          shared$.pipe(count(isRecord), map((records): ReceivedCount => ({ kind: 'received', records }))),
+        )),
+    ).subscribe(subscriber);
+  });
 }
 
 export function isReceivedCount<T>(entry: T | ReceivedCount): entry is ReceivedCount {

@@ -59,8 +59,13 @@ function readCondition(keys: TableKeys): Condition | undefined {
   const not = keys.bool('not') ?? false;
   const ignoreCase = keys.bool('ignoreCase') ?? false;
   const given = OPERATORS.filter((op) => keys.has(op));
-  if (given.length !== 1) {
-    keys.problem('', given.length === 0 ? `needs one operator: ${OPERATORS.join(', ')}` : `has ${given.join(' and ')}: one operator a condition (combine conditions with match = "all" or "any")`);
+  const known = new Set(CONDITION_KEYS.map((k) => k.toLowerCase()));
+  const unknown = keys.names().filter((name) => !known.has(name.toLowerCase()));
+  if (given.length > 1) {
+    for (const op of given) keys.value(op);
+    keys.problem('', `has ${given.join(' and ')}: one operator a condition (combine conditions with match = "all" or "any")`);
+  } else if (given.length === 0 && unknown.length === 0) {
+    keys.problem('', `needs one operator: ${OPERATORS.join(', ')}`);
   }
   const test = given.length === 1 ? readOperator(keys, given[0]!, ignoreCase) : undefined;
   keys.done(CONDITION_KEYS, 'condition operator');

@@ -47,6 +47,11 @@ export class TableKeys {
     this.report(`${key === '' ? this.path : this.pathOf(key)}: ${message}`);
   }
 
+  /** Its keys as written. */
+  names(): string[] {
+    return Object.keys(this.table);
+  }
+
   has(key: string): boolean {
     return this.byLowerName.has(key.toLowerCase());
   }
