@@ -7,14 +7,15 @@ import { fromReadable } from '../io/from-readable';
 import { buildTransformChain } from '../transforms/chain';
 import type { Transform } from '../transforms/transform';
 import { ConfigError, loadConfig } from './config';
+import { EX_CONFIG } from './exit-codes';
 
 export const CONVERT_USAGE = 'usage: gracc-collector convert [-c CONFIG] [--format json|xml|raw] [FILE]';
 
 /**
  * `gracc-collector convert`: one bundle (any payload form) from FILE or standard input to
  * one record a line on standard output; with `-c CONFIG`, through the [[transforms]] that
- * configuration declares. Nothing is written for an invalid bundle (or configuration): the
- * reason goes to standard error and the exit code is 1.
+ * configuration declares. Nothing is written for an invalid bundle: the reason goes to
+ * standard error and the exit code is 1 (78, EX_CONFIG, for an invalid configuration).
  */
 export async function convertCommand(args: readonly string[]): Promise<number> {
   let fmt: Format = 'json';
@@ -39,7 +40,7 @@ export async function convertCommand(args: readonly string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(`gracc-collector convert: configuration: ${e.message}\n`);
-    return 1;
+    return EX_CONFIG;
   }
   const input = file === undefined || file === '-' ? process.stdin : createReadStream(file);
   try {

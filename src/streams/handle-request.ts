@@ -1,5 +1,6 @@
 import { catchError, connect, filter, forkJoin, identity, map, type Observable, of, pipe, reduce, type SchedulerLike, tap, throwError, toArray } from 'rxjs';
 import type { Sink } from '../contracts/sink';
+import type { SinkMetrics } from '../contracts/sink-metrics';
 import { confirmTimeout } from '../operators/confirm-timeout';
 import { failWhileUnavailable } from '../operators/fail-while-unavailable';
 import { fanOut } from '../operators/fan-out';
@@ -17,7 +18,7 @@ import { RecordError } from '../records/record-error';
 import type { Answer } from '../contracts/answer';
 import type { RequestSummary } from '../contracts/request-handler';
 import { bundleEntries } from './bundle-records';
-import { type CheckedBundle, checkRequest, type RequestFields } from './check-request';
+import { type CheckedBundle, checkRequest, FIELDS_READ, type RequestFields } from './check-request';
 import { BodyTooLarge, Overloaded, SlowBody } from '../contracts/request-errors';
 
 export interface RequestOptions {
@@ -37,6 +38,8 @@ export interface RequestOptions {
    */
   readonly transforms?: Transform;
   readonly scheduler?: SchedulerLike;
+  /** Where each sink's bundles are counted (published, confirmed, failed, how long); nowhere by default. */
+  readonly sinkMetrics?: SinkMetrics;
 }
 
 const PAYLOAD = 'arg1';
@@ -84,12 +87,12 @@ export function handleRequest(
 }
 
 /** One sink's part of the fan-out: fail fast while it is unavailable, publish with confirm (in its format), time out. */
-export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' | 'scheduler'>) {
+export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' | 'scheduler' | 'sinkMetrics'>) {
   return pipe(
     failWhileUnavailable<FormattedRecord>(sink),
     map((record) => messageFor(record, sink.format)),
-    publishWithConfirm(sink),
-    confirmTimeout(options.timeoutMs, sink.name, options.scheduler),
+    publishWithConfirm(sink, options.sinkMetrics, options.scheduler),
+    confirmTimeout(options.timeoutMs, sink.name, options.scheduler, options.sinkMetrics),
   );
 }
 
@@ -101,6 +104,8 @@ export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' 
 function fieldsOtherThanPayload(queryFields: RequestFields) {
   return pipe(
     reduce((fields: Record<string, Buffer[]>, piece: FormPiece) => {
+      // a body of many fields with other names (`a1&a2&…`) would cost a key each
+      if (!FIELDS_READ.has(piece.name)) return fields;
       const parts = (fields[piece.name] ??= []);
       if (piece.name !== PAYLOAD) parts.push(piece.bytes);
       return fields;

@@ -4,16 +4,28 @@ import type { FieldValue, GraccRecord } from '../records/gracc-record';
 import type { TableKeys } from './table-keys';
 import { defineTransform } from './transform';
 
-/** One test of one field; `not` already applied. */
-interface Condition {
+type Operator = (typeof OPERATORS)[number];
+
+/** One test of one field, as data (the primary hands it to its workers). */
+interface ConditionSettings {
   readonly field: string;
-  holds(value: FieldValue | undefined): boolean;
+  readonly op: Operator;
+  /** equals: the text; oneOf: the texts; matches: the expression's source; present: whether. */
+  readonly value: string | readonly string[] | boolean;
+  readonly not: boolean;
+  readonly ignoreCase: boolean;
 }
 
 interface FilterSettings {
   readonly action: 'keep' | 'drop';
   readonly match: 'all' | 'any';
-  readonly conditions: readonly Condition[];
+  readonly conditions: readonly ConditionSettings[];
+}
+
+/** A condition made ready to test: `not` already applied. */
+interface Condition {
+  readonly field: string;
+  holds(value: FieldValue | undefined): boolean;
 }
 
 const OPERATORS = ['equals', 'oneOf', 'matches', 'present'] as const;
@@ -39,9 +51,11 @@ export const filterTransform = defineTransform<FilterSettings>({
     const conditions = keys.tables('conditions')?.map(readCondition);
     keys.done(['action', 'match', 'conditions']);
     if (keys.failed || action === undefined || match === undefined || conditions === undefined) return undefined;
-    return { action, match, conditions: conditions as Condition[] };
+    return { action, match, conditions: conditions as ConditionSettings[] };
   },
-  build({ action, match, conditions }, { tally }) {
+  build(settings, { tally }) {
+    const { action, match } = settings;
+    const conditions = settings.conditions.map(condition);
     const meets = match === 'all'
       ? (r: GraccRecord) => conditions.every((c) => c.holds(r.fields[c.field]))
       : (r: GraccRecord) => conditions.some((c) => c.holds(r.fields[c.field]));
@@ -54,7 +68,7 @@ export const filterTransform = defineTransform<FilterSettings>({
   },
 });
 
-function readCondition(keys: TableKeys): Condition | undefined {
+function readCondition(keys: TableKeys): ConditionSettings | undefined {
   const field = keys.string('field', true);
   const not = keys.bool('not') ?? false;
   const ignoreCase = keys.bool('ignoreCase') ?? false;
@@ -67,47 +81,62 @@ function readCondition(keys: TableKeys): Condition | undefined {
   } else if (given.length === 0 && unknown.length === 0) {
     keys.problem('', `needs one operator: ${OPERATORS.join(', ')}`);
   }
-  const test = given.length === 1 ? readOperator(keys, given[0]!, ignoreCase) : undefined;
+  const op = given.length === 1 ? given[0]! : undefined;
+  const value = op === undefined ? undefined : readOperand(keys, op, ignoreCase);
   keys.done(CONDITION_KEYS, 'condition operator');
-  if (keys.failed || field === undefined || test === undefined) return undefined;
-  return { field, holds: not ? (v) => !test(v) : test };
+  if (keys.failed || field === undefined || op === undefined || value === undefined) return undefined;
+  return { field, op, value, not, ignoreCase };
 }
 
-function readOperator(keys: TableKeys, op: (typeof OPERATORS)[number], ignoreCase: boolean): ((v: FieldValue | undefined) => boolean) | undefined {
-  const fold = ignoreCase ? (s: string) => s.toLowerCase() : (s: string) => s;
-  const text = (v: FieldValue | undefined) => (v === undefined ? undefined : fold(valueText(v)));
+/** The operator's value, checked (a regular expression must compile). */
+function readOperand(keys: TableKeys, op: Operator, ignoreCase: boolean): ConditionSettings['value'] | undefined {
   switch (op) {
-    case 'equals': {
-      const want = keys.scalarText('equals');
-      if (want === undefined) return undefined;
-      const folded = fold(want);
-      return (v) => text(v) === folded;
-    }
-    case 'oneOf': {
-      const list = keys.textList('oneOf');
-      if (list === undefined) return undefined;
-      const set = new Set(list.map(fold));
-      return (v) => {
-        const t = text(v);
-        return t !== undefined && set.has(t);
-      };
-    }
+    case 'equals': return keys.scalarText('equals');
+    case 'oneOf': return keys.textList('oneOf');
+    case 'present': return keys.bool('present');
     case 'matches': {
       const source = keys.string('matches');
       if (source === undefined) return undefined;
-      let re: RegExp;
       try {
-        re = new RegExp(source, ignoreCase ? 'i' : '');
+        regExp(source, ignoreCase);
       } catch (e) {
         keys.problem('matches', `invalid regular expression ${JSON.stringify(source)}: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
         return undefined;
       }
-      return (v) => v !== undefined && re.test(valueText(v));
-    }
-    case 'present': {
-      const present = keys.bool('present');
-      if (present === undefined) return undefined;
-      return (v) => (v !== undefined) === present;
+      return source;
     }
   }
+}
+
+const regExp = (source: string, ignoreCase: boolean) => new RegExp(source, ignoreCase ? 'i' : '');
+
+/** A condition's test, from its settings. */
+function condition({ field, op, value, not, ignoreCase }: ConditionSettings): Condition {
+  const fold = ignoreCase ? (s: string) => s.toLowerCase() : (s: string) => s;
+  const text = (v: FieldValue | undefined) => (v === undefined ? undefined : fold(valueText(v)));
+  let test: (v: FieldValue | undefined) => boolean;
+  switch (op) {
+    case 'equals': {
+      const want = fold(value as string);
+      test = (v) => text(v) === want;
+      break;
+    }
+    case 'oneOf': {
+      const set = new Set((value as readonly string[]).map(fold));
+      test = (v) => {
+        const t = text(v);
+        return t !== undefined && set.has(t);
+      };
+      break;
+    }
+    case 'matches': {
+      const re = regExp(value as string, ignoreCase);
+      test = (v) => v !== undefined && re.test(valueText(v));
+      break;
+    }
+    case 'present':
+      test = (v) => (v !== undefined) === value;
+      break;
+  }
+  return { field, holds: not ? (v) => !test(v) : test };
 }

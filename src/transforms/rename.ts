@@ -5,13 +5,15 @@ import { defineTransform } from './transform';
 
 /** Old name → new name. */
 type Renames = ReadonlyMap<string, string>;
+/** The same as data (the primary hands it to its workers): [old, new]. */
+type RenameSettings = readonly (readonly [string, string])[];
 
 /**
  * `rename`: renames fields, `[transforms.fields] OldName = "NewName"`. A renamed field keeps
  * its place; a field already under the new name is replaced by it; a missing field is left
  * alone. All renames of one transform happen at once (`A = "B"` and `B = "A"` swap them).
  */
-export const renameTransform = defineTransform<Renames>({
+export const renameTransform = defineTransform<RenameSettings>({
   type: 'rename',
   about: 'rename fields',
   read(keys) {
@@ -31,9 +33,10 @@ export const renameTransform = defineTransform<Renames>({
       renames.set(name, value);
     }
     keys.done(['fields']);
-    return keys.failed ? undefined : renames;
+    return keys.failed ? undefined : [...renames];
   },
-  build(renames, { tally }) {
+  build(settings, { tally }) {
+    const renames: Renames = new Map(settings);
     return map((record) => {
       const renamed = withRenames(record, renames);
       if (renamed !== record) tally.changed();

@@ -9,18 +9,27 @@ import { defineTransform, type ReadContext } from './transform';
 
 type Fields = Readonly<Record<string, FieldValue>>;
 
-/** How one field is set. */
-interface FieldRule {
+/** How one field is set, as data (the primary hands it to its workers). */
+type RuleSettings = {
   readonly name: string;
   /** Set only when the field is missing or empty. */
   readonly ifAbsent: boolean;
-  /** The new value; undefined leaves the field as it is. */
-  value(fields: Fields): FieldValue | undefined;
-}
+} & (
+  | { readonly template: string }
+  /** The mapping file's lines, read at start: [key, value]. */
+  | { readonly lookup: { readonly key: string; readonly table: readonly (readonly [string, string])[]; readonly fallback?: string } }
+);
 
 interface SetSettings {
-  readonly rules: readonly FieldRule[];
+  readonly rules: readonly RuleSettings[];
   readonly remove: readonly string[];
+}
+
+/** A rule made ready: the new value, or undefined to leave the field as it is. */
+interface FieldRule {
+  readonly name: string;
+  readonly ifAbsent: boolean;
+  value(fields: Fields): FieldValue | undefined;
 }
 
 const KEYS = ['fields', 'remove', 'ifAbsent'];
@@ -45,7 +54,7 @@ export const setTransform = defineTransform<SetSettings>({
     const ifAbsent = keys.bool('ifAbsent') ?? false;
     const entries = keys.entries('fields', !keys.has('remove')) ?? [];
     const remove = keys.textList('remove') ?? [];
-    const rules: FieldRule[] = [];
+    const rules: RuleSettings[] = [];
     for (const entry of entries) {
       const rule = readRule(keys, entry, ifAbsent, context);
       if (rule !== undefined) rules.push(rule);
@@ -57,7 +66,9 @@ export const setTransform = defineTransform<SetSettings>({
     keys.done(KEYS);
     return keys.failed ? undefined : { rules, remove };
   },
-  build({ rules, remove }, { tally }) {
+  build(settings, { tally }) {
+    const rules = settings.rules.map(ready);
+    const { remove } = settings;
     return map((record) => {
       const changes = new Map<string, FieldValue | undefined>();
       for (const rule of rules) {
@@ -73,13 +84,12 @@ export const setTransform = defineTransform<SetSettings>({
   },
 });
 
-function readRule(keys: TableKeys, entry: { name: string; value: unknown; path: string }, ifAbsent: boolean, context: ReadContext): FieldRule | undefined {
+function readRule(keys: TableKeys, entry: { name: string; value: unknown; path: string }, ifAbsent: boolean, context: ReadContext): RuleSettings | undefined {
   const { name } = entry;
   const where = `fields.${name}`;
   if (!changeableField(name, keys, where)) return undefined;
   if (typeof entry.value === 'string') {
-    const value = templateValue(entry.value, (message) => keys.problem(where, message));
-    return value && { name, ifAbsent, value };
+    return compiled(entry.value, (message) => keys.problem(where, message)) && { name, ifAbsent, template: entry.value };
   }
   if (!isTable(entry.value)) {
     keys.problem(where, 'must be a template (a string) or a table { value = … } or { lookup = FILE, key = …, default = … }');
@@ -87,40 +97,28 @@ function readRule(keys: TableKeys, entry: { name: string; value: unknown; path: 
   }
   const rule = keys.child(entry.value, entry.path);
   const own = rule.bool('ifAbsent') ?? ifAbsent;
-  let value: FieldRule['value'] | undefined;
+  let result: RuleSettings | undefined;
   if (rule.has('value') === rule.has('lookup')) {
     rule.problem('', 'needs either value = TEMPLATE or lookup = FILE');
   } else if (rule.has('value')) {
     const source = rule.string('value');
-    if (source !== undefined) value = templateValue(source, (message) => rule.problem('value', message));
+    if (source !== undefined && compiled(source, (message) => rule.problem('value', message))) result = { name, ifAbsent: own, template: source };
   } else {
-    value = lookupValue(rule, context);
+    const lookup = readLookup(rule, context);
+    if (lookup !== undefined) result = { name, ifAbsent: own, lookup };
   }
   rule.done(rule.has('lookup') ? RULE_KEYS : ['value', 'ifAbsent']);
-  return value && !rule.failed ? { name, ifAbsent: own, value } : undefined;
+  return rule.failed ? undefined : result;
 }
 
-/** A template's value, or the field it copies whole. */
-function templateValue(source: string, problem: (message: string) => void): FieldRule['value'] | undefined {
-  const template = compiled(source, problem);
-  if (template === undefined) return undefined;
-  if (template.constant) {
-    const text = template.render({});
-    return () => text;
-  }
-  const [only] = template.fields;
-  if (template.fields.length === 1 && source === `{${only}}`) return (fields) => fields[only!] ?? '';
-  return (fields) => template.render(fields);
-}
-
-function lookupValue(rule: TableKeys, context: ReadContext): FieldRule['value'] | undefined {
+function readLookup(rule: TableKeys, context: ReadContext) {
   const file = rule.string('lookup');
-  const keySource = rule.string('key', true);
+  const key = rule.string('key', true);
   const fallback = rule.scalarText('default');
-  if (file === undefined || keySource === undefined) return undefined;
-  const key = compiled(keySource, (message) => rule.problem('key', message));
-  let table: Map<string, string>;
+  if (key !== undefined) compiled(key, (message) => rule.problem('key', message));
+  if (file === undefined) return undefined;
   const resolved = path.resolve(context.baseDir, file);
+  let table: Map<string, string>;
   try {
     table = readMappingFile(resolved);
   } catch (e) {
@@ -129,7 +127,29 @@ function lookupValue(rule: TableKeys, context: ReadContext): FieldRule['value'] 
     return undefined;
   }
   if (key === undefined) return undefined;
-  return (fields) => table.get(key.render(fields)) ?? fallback;
+  return { key, table: [...table], ...(fallback === undefined ? {} : { fallback }) };
+}
+
+/** A rule's value, from its settings (their templates already checked). */
+function ready(rule: RuleSettings): FieldRule {
+  const { name, ifAbsent } = rule;
+  if ('template' in rule) return { name, ifAbsent, value: templateValue(rule.template) };
+  const key = compileTemplate(rule.lookup.key);
+  const table = new Map(rule.lookup.table);
+  const { fallback } = rule.lookup;
+  return { name, ifAbsent, value: (fields) => table.get(key.render(fields)) ?? fallback };
+}
+
+/** A template's value, or the field it copies whole. */
+function templateValue(source: string): FieldRule['value'] {
+  const template = compileTemplate(source);
+  if (template.constant) {
+    const text = template.render({});
+    return () => text;
+  }
+  const [only] = template.fields;
+  if (template.fields.length === 1 && source === `{${only}}`) return (fields) => fields[only!] ?? '';
+  return (fields) => template.render(fields);
 }
 
 function compiled(source: string, problem: (message: string) => void): FieldTemplate | undefined {

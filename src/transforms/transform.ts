@@ -34,8 +34,10 @@ export interface ReadContext {
 /**
  * A kind of transform, as `type = "<type>"` names it in a `[[transforms]]` table. `read`
  * checks the table's keys and turns them into the settings `build` makes the operator from;
- * every problem is reported through `keys`, naming the key, and stops start-up. Listed, one
- * line each, in registry.ts.
+ * every problem is reported through `keys`, naming the key, and stops start-up. Settings are
+ * plain data (JSON: no functions, RegExps or Maps), read once: a cluster's primary reads the
+ * configuration, files included, and hands it to its workers. `build` compiles them (what
+ * `read` checked cannot fail then). Listed, one line each, in registry.ts.
  */
 export interface TransformType<S = unknown> {
   readonly type: string;

@@ -5,7 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { from, lastValueFrom, toArray } from 'rxjs';
 import { ConfigError, describeConfig, loadConfig } from '../../src/main/config';
+import { recordToJson } from '../../src/records/serialize-json';
+import { buildTransformChain, type TransformSpec } from '../../src/transforms/chain';
+import { record } from '../../marble-tests/transforms/support';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gracc-transforms-config-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +67,24 @@ describe('[[transforms]]: what loads', () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+
+  it('what was read is plain data: through JSON (as a cluster worker gets it) the chain does the same', async () => {
+    const specs = load(
+      filter('{ field = "VOName", matches = "^TE", ignoreCase = true }, { field = "A", present = true }', 'match = "any"\n') +
+      '[[transforms]]\ntype = "set"\nremove = ["B"]\n[transforms.fields]\nSite = { lookup = "sites.csv", key = "{ProbeName}", default = "none" }\nP = "p:{ProbeName}"\n' +
+      '[[transforms]]\ntype = "rename"\n[transforms.fields]\nVOName = "VO"\n[[transforms]]\ntype = "lowercase"\nfields = ["VO"]\n',
+    ).config().transforms;
+    const records = [
+      record(0, { VOName: 'CMS', ProbeName: 'condor:ce1.example.org', B: 'b' }),
+      record(1, { VOName: 'Test', ProbeName: 'condor:ce1.example.org' }),
+      record(2, { VOName: 'OSG', ProbeName: 'elsewhere' }),
+    ];
+    const run = async (s: readonly TransformSpec[]) => (await lastValueFrom(from(records).pipe(buildTransformChain(s)!, toArray()))).map(recordToJson);
+    const direct = await run(specs);
+    assert.equal(direct.length, 2);
+    assert.match(direct[0]!, /"VO":"cms","ProbeName":"condor:ce1.example.org","Site":"Site One","P":"p:condor:ce1.example.org"/);
+    assert.deepEqual(await run(JSON.parse(JSON.stringify(specs)) as TransformSpec[]), direct);
   });
 
   it('the log shows each table as written, with its name', () => {

@@ -27,7 +27,7 @@ export const amqpConfig = {
 /** Durations in ms. */
 export type AmqpConfig = ConfigOf<typeof amqpConfig>;
 
-export function checkAmqpConfig(config: AmqpConfig, raw: Readonly<Record<string, unknown>>): string | undefined {
-  if (config.maxRetry >= config.retry) return undefined;
-  return `amqp.maxRetry: must not be shorter than amqp.retry (${String(raw['retry'])}), got ${JSON.stringify(raw['maxRetry'])}`;
+export function checkAmqpConfig(config: AmqpConfig, raw: Readonly<Record<string, unknown>>): string[] {
+  if (config.maxRetry >= config.retry) return [];
+  return [`amqp.maxRetry: must not be shorter than amqp.retry (${String(raw['retry'])}), got ${JSON.stringify(raw['maxRetry'])}`];
 }
