@@ -60,7 +60,7 @@ export function parseServeArgs(args: readonly string[]): ServeArgs | undefined {
 export async function serveCommand(args: readonly string[]): Promise<number> {
   const parsed = parseServeArgs(args);
   if (parsed === undefined) return 0;
-  if (cluster.isWorker) return serveAsWorker(parsed, configFromPrimary());
+  if (cluster.isWorker) return serveAsWorker(parsed, await configFromPrimary());
   let config: CollectorConfig;
   try {
     config = loadConfig({ file: parsed.configFile });
@@ -205,14 +205,21 @@ const WORKER_COUNT_ENV = 'COLLECTOR_CLUSTER_SIZE'; // not GRACC_*: those must al
  * Hands a worker the configuration the primary loaded and checked (JSON), the one in use since
  * the last reload: a worker started later (a replacement) must not read a file changed since.
  */
-const WORKER_CONFIG_ENV = 'COLLECTOR_CONFIG';
+const WORKER_CONFIG = 'gracc:config';
+const WORKER_CONFIG_ASK = 'gracc:config?';
 
-/** In a worker: the primary's configuration (WORKER_CONFIG_ENV), taken out of the environment. */
-function configFromPrimary(): CollectorConfig {
-  const text = process.env[WORKER_CONFIG_ENV];
-  delete process.env[WORKER_CONFIG_ENV];
-  if (text === undefined) throw new Error(`a cluster worker needs ${WORKER_CONFIG_ENV} from its primary`);
-  return JSON.parse(text) as CollectorConfig;
+/** In a worker: the primary's configuration, asked for over the IPC channel. */
+function configFromPrimary(): Promise<CollectorConfig> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type?: unknown; config?: CollectorConfig }): void => {
+      if (m?.type !== WORKER_CONFIG) return;
+      process.off('message', onMessage);
+      resolve(m.config!);
+    };
+    process.on('message', onMessage);
+    if (!process.send) reject(new Error('a cluster worker needs the IPC channel to its primary'));
+    else process.send({ type: WORKER_CONFIG_ASK });
+  });
 }
 
 /** Restarting a worker that keeps dying soon after its start waits longer each time, up to this. */
@@ -294,12 +301,13 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
       finishIfIdle();
     };
     const fork = (): void => {
-      const worker = cluster.fork({ [WORKER_COUNT_ENV]: String(count), [WORKER_CONFIG_ENV]: JSON.stringify(config) });
+      const worker = cluster.fork({ [WORKER_COUNT_ENV]: String(count) });
       const born = Date.now();
       let ready = false;
       live.set(worker.id, worker);
       worker.on('message', (m: { type?: unknown; port?: number }) => {
         if (metrics.onMessage(worker, m)) return;
+        if (m?.type === WORKER_CONFIG_ASK) sendTo(worker, { type: WORKER_CONFIG, config });
         if (m?.type !== READY) return;
         ready = true;
         serving.set(worker.id, worker);

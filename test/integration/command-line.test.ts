@@ -62,7 +62,7 @@ describe('gracc-collector validate', { timeout: 120_000 }, () => {
       return;
     }
     assert.equal(run.code, 78);
-    assert.match(run.stderr, /kafka: compression 'zstd' is not available/);
+    assert.match(run.stderr, /kafka\.compression: compression 'zstd' is not available/);
     const serve = await cli('-c', file, '-l', 'stderr');
     assert.equal(serve.code, 78, 'start-up refuses what validate refuses, before "starting"');
     assert.match(serve.stderr, /compression 'zstd' is not available/);
