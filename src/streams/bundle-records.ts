@@ -1,7 +1,7 @@
 import { filter, map, type Observable, pipe, type OperatorFunction } from 'rxjs';
 import type { OutboundMessage } from '../contracts/sink';
 import { flatten, isRecord } from '../operators/flatten';
-import { format, type FormattedEntry, type FormattedRecord, messageFor } from '../operators/format';
+import { format, type FormattedEntry, type FormattedRecord, messageFor, type Outlet } from '../operators/format';
 import { split } from '../operators/split';
 import { transformRecords } from '../operators/transform-records';
 import { validateAll } from '../operators/validate-all';
@@ -9,15 +9,15 @@ import type { Format } from '../records/formats';
 import type { Transform } from '../transforms/transform';
 
 /**
- * Bundle chunks → every entry of the bundle (records, through the transforms and written in
- * each of `formats`, handshakes, and with transforms the count of records received),
- * emitted only once the whole bundle has been read and mapped without error. Without
- * transforms the path holds no operator for them.
+ * Bundle chunks → every entry of the bundle (records, through the transforms, written in
+ * each of the outlets' formats and addressed as each outlet addresses them, handshakes, and
+ * with transforms the count of records received), emitted only once the whole bundle has
+ * been read and mapped without error. Without transforms the path holds no operator for them.
  */
-export function bundleEntries(formats: readonly Format[], transforms?: Transform): OperatorFunction<Uint8Array | string, FormattedEntry> {
+export function bundleEntries(outlets: readonly Outlet[], transforms?: Transform): OperatorFunction<Uint8Array | string, FormattedEntry> {
   return transforms === undefined
-    ? pipe(split(), flatten(), format(formats), validateAll())
-    : pipe(split(), flatten(), transformRecords(transforms), format(formats), validateAll());
+    ? pipe(split(), flatten(), format(outlets), validateAll())
+    : pipe(split(), flatten(), transformRecords(transforms), format(outlets), validateAll());
 }
 
 /** Only the records to publish, handshakes (and the received count) left out. */
@@ -27,5 +27,5 @@ export function recordsOf(entries: Observable<FormattedEntry>): Observable<Forma
 
 /** Bundle chunks → the bundle's records as messages in one format (after the transforms, if any), once the whole bundle is valid. */
 export function bundleMessages(fmt: Format, transforms?: Transform): OperatorFunction<Uint8Array | string, OutboundMessage> {
-  return (chunks$) => recordsOf(chunks$.pipe(bundleEntries([fmt], transforms))).pipe(map((record) => messageFor(record, fmt)));
+  return (chunks$) => recordsOf(chunks$.pipe(bundleEntries([{ format: fmt }], transforms))).pipe(map((record) => messageFor(record, fmt)));
 }

@@ -3,11 +3,12 @@ import { connect as connectManager, type AmqpConnectionManager } from 'amqp-conn
 import { type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import { BehaviorSubject, Observable } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
-import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../../../contracts/sink';
+import { SinkError, type Format, type OutboundMessage, type RecordAddressing, type Sink, type SinkFailure } from '../../../contracts/sink';
 import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin } from '../../deadline';
 import { NO_SINK_METRICS, type SinkMetrics, type SinkState } from '../../../contracts/sink-metrics';
 import { type Bundle, Confirms } from './confirms';
 import { corkSocket, socketOf } from './cork';
+import { type AmqpEncoder, amqpEncoder } from './encoder';
 import { amqpConnectOptions, amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};
@@ -40,9 +41,11 @@ interface Conn {
 export class AmqpSink implements Sink {
   readonly name: string;
   readonly format: Format;
+  readonly addressing?: RecordAddressing;
   readonly unavailable$: Observable<string | null>;
   readonly degraded$: Observable<string | null>;
 
+  private readonly encoder: AmqpEncoder;
   private readonly log: Logger;
   private readonly display: string;
   private readonly manager: AmqpConnectionManager;
@@ -73,6 +76,8 @@ export class AmqpSink implements Sink {
     checkAmqpSinkOptions(options);
     this.name = options.name ?? 'amqp';
     this.format = options.format;
+    this.encoder = amqpEncoder(options);
+    this.addressing = this.encoder.addressing;
     this.display = amqpDisplayUrl(options);
     this.log = options.log.child({ sink: this.name, broker: this.display });
     this.backoff = new Backoff({ base: options.retryMs, cap: options.maxRetryMs, random: options.random });
@@ -167,7 +172,8 @@ export class AmqpSink implements Sink {
     if (!ch || this.pumping) return;
     this.pumping = true;
     const uncork = corkSocket(ch);
-    const { exchange, routingKey } = this.options;
+    const { exchange } = this.options;
+    const { encoder } = this;
     try {
       while (this.hasRoom && this.queue.length > 0) {
         const bundle = this.queue[0]!;
@@ -182,7 +188,7 @@ export class AmqpSink implements Sink {
         try {
           room = ch.publish(
             exchange,
-            routingKey,
+            encoder.routingKey(message),
             message.body,
             {
               persistent: true,

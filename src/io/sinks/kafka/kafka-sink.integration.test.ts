@@ -27,7 +27,7 @@ const log = bunyan.createLogger({
 
 /** The [kafka] table as its defaults make it. */
 const kafkaDefaults = (): KafkaConfig => ({
-  enable: false, brokers: [BROKER], topic: 'gracc', format: 'json', clientId: 'gracc-collector', compression: 'none', ssl: false,
+  enable: false, brokers: [BROKER], topic: 'gracc', key: '', format: 'json', clientId: 'gracc-collector', compression: 'none', ssl: false,
   sasl: { mechanism: '', username: '', password: '' },
 });
 

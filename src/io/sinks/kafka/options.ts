@@ -13,7 +13,9 @@ import { type KafkaConfig, SASL_MECHANISMS } from './config';
  * Options of the Kafka sink: the [kafka] table's settings (config.ts) and what the
  * composition root and tests add.
  */
-export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl'>> & {
+export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl' | 'key'>> & {
+  /** The record key: '' or unset, the record's id; otherwise a key, or a template over the record's fields. */
+  readonly key?: string;
   /** Bootstrap brokers, `host:port`. */
   readonly brokers: readonly string[];
   /** mechanism '' means no SASL. */
@@ -81,15 +83,13 @@ const clamp = (value: number, low: number, high: number): number => Math.min(hig
  * only when the sink is made (in a worker, after the start) or first connects. The
  * configuration's check (index.ts) and kafkaSettings both ask it.
  */
-export function kafkaTableProblems(table: Pick<KafkaSinkOptions, 'brokers' | 'topic' | 'clientId' | 'compression' | 'sasl'>): string[] {
-  const { brokers, topic, clientId, compression, sasl } = table;
+export function kafkaTableProblems(table: Pick<KafkaSinkOptions, 'brokers' | 'clientId' | 'compression' | 'sasl'>): string[] {
+  const { brokers, clientId, compression, sasl } = table;
   const problems: string[] = [];
   if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !/^\S+:\d{1,5}$/.test(b.trim()))) {
     problems.push(`kafka: brokers must be a non-empty list of host:port, got ${JSON.stringify(brokers)}`);
   }
-  if (typeof topic !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') {
-    problems.push(`kafka: invalid topic name ${JSON.stringify(topic)}`);
-  }
+  // The topic (a name, or a template giving one) and the key are the encoder's to check (encoder.ts).
   if (typeof clientId !== 'string' || clientId === '') problems.push('kafka: clientId must not be empty');
   if (COMPRESSION_TYPES[compression] === undefined) problems.push(`kafka: unknown compression ${JSON.stringify(compression)}`);
   else {
