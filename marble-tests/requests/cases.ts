@@ -7,7 +7,9 @@
 // got after it.
 import type { SinkFailure } from '../../src/contracts/sink';
 import type { Format } from '../../src/contracts/sink';
+import path from 'node:path';
 import type { RequestOptions } from '../../src/streams/handle-request';
+import { buildTransformChain, readTransforms } from '../../src/transforms/chain';
 import { corpus, envelope, jobRecord, jobRecords, probeDetails, readShared, realBundles, replication } from '../../test/support/bundles';
 import { type FormFields, formBody } from '../../test/support/forms';
 
@@ -24,6 +26,12 @@ export interface SinkCase {
   readonly fails?: SinkFailure | 'crash';
   /** The sink's availability from the request's start: `u` up, `d` down, `b` blocked by the broker. Default `u`. */
   readonly unavailable?: string;
+  /**
+   * Its destination as the real sink of that name takes it from its table (`routingKey` for
+   * amqp; `topic` and `key` for kafka), each a template over the records' fields: the sink
+   * then addresses records as that sink's encoder does. Default: none, every record alike.
+   */
+  readonly routes?: Readonly<Record<string, string>>;
 }
 
 export interface RequestCase {
@@ -53,8 +61,27 @@ const real = realBundles();
 const probeForm = Buffer.from(readShared('bundles/probe-library-multiupdate.form'), 'utf8');
 const generated = jobRecords('gen', 3).map((r) => r.xml);
 const storage = corpus().find((c) => c.kind === 'StorageElementRecord')!.xml;
+/** A record of a VO whose name holds a "/", which no Kafka topic name may. */
+const slashVo = jobRecord('vo-slash', 4).xml.replace('<VOName>osg</VOName>', '<VOName>/cms/Role=pilot</VOName>');
+/** A record without a VOName. */
+const noVo = jobRecord('no-vo', 5).xml.replace('<VOName>osg</VOName>', '');
 /** A record whose StartTime has no offset: invalid (DESIGN.md §3). */
 const badRecord = jobRecord('bad-start', 2).xml.replace('<StartTime>2024-05-06T06:00:00Z</StartTime>', '<StartTime>2024-05-06T06:00:00</StartTime>');
+
+/** Generated records of VO `vo` (the generated ones are osg's), with ids `vo-0`, `vo-1`, … */
+const ofVo = (vo: string, count: number) => jobRecords(vo, count).map((r) => r.xml.replace('<VOName>osg</VOName>', `<VOName>${vo}</VOName>`));
+const testVo = ofVo('test', 2);
+/** The mapping files of the transforms' specs. */
+const FIXTURES = path.resolve(__dirname, '../../../marble-tests/transforms/fixtures');
+
+/** handleRequest's options for these [[transforms]] tables, built as the configuration builds them. */
+function transforms(...tables: Record<string, unknown>[]): Partial<RequestOptions> {
+  const problems: string[] = [];
+  const specs = readTransforms(tables, { baseDir: FIXTURES }, (p) => problems.push(p));
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  return { transforms: buildTransformChain(specs) };
+}
+const dropTestVo = { type: 'filter', action: 'drop', conditions: [{ field: 'VOName', oneOf: ['test', 'dteam'] }] };
 
 const multiupdate = (arg1: string, from = 'probe:ce.example.org'): FormFields => [['command', 'multiupdate'], ['from', from], ['arg1', arg1]];
 const update = (arg1: string, bundlesize: string): FormFields => [['command', 'update'], ['from', 'collector.example.org'], ['bundlesize', bundlesize], ['arg1', arg1]];
@@ -79,10 +106,27 @@ export const CASES: readonly RequestCase[] = [
     name: 'ok-chunks-one-a-frame', about: 'the real envelope as a form cut in 997-byte chunks arriving one a frame (cuts inside escapes)',
     body: multiupdate(real.envelope), chunkSize: 997, spread: true, sinks: [amqp('-|')],
   },
-  // ---- pings and handshakes: OK, no record published
+  // ---- routing by record: each sink's destination a template over the record's fields
+  {
+    name: 'ok-routed-by-type-and-vo', about: 'routingKey "{type}.{VOName:-unknown}": job records by VO, one without a VO and a storage record unknown; the file sink beside gets no destination',
+    body: multiupdate(envelope([generated[0]!, noVo, storage])), sinks: [amqp('-|', { routes: { routingKey: '{type}.{VOName:-unknown}' } }), file('|', { format: 'json' })],
+  },
+  {
+    name: 'ok-kafka-topic-and-key-by-record', about: 'kafka topic "gracc-{type}" and key "{SiteName:-nosite}/{RecordId}" over the real replication bundle; amqp keeps its constant key',
+    body: update(real.replication, '15'), sinks: [kafka('--|', { routes: { topic: 'gracc-{type}', key: '{SiteName:-nosite}/{RecordId}' } }), amqp('-|', { routes: { routingKey: 'gracc.all' } })],
+  },
+  {
+    name: 'bad-topic-from-record', about: 'topic "gracc-{VOName}" for a record whose VO holds "/": 400 naming the record, nothing published to either sink',
+    body: multiupdate(envelope([generated[0]!, slashVo])), sinks: [amqp('|'), kafka('|', { routes: { topic: 'gracc-{VOName}' } })],
+  },
+  // ---- pings and handshakes: OK, nothing published, no sink asked (even one that is down)
   { name: 'ping', about: "a probe's ping (update, arg1=xxx): OK, no record", body: [['command', 'update'], ['arg1', 'xxx']], sinks: [amqp('|')] },
-  { name: 'ping-while-down', about: 'a ping while the sink is down', body: [['command', 'update'], ['arg1', 'xxx']], sinks: [amqp('|', { unavailable: 'd' })] },
-  { name: 'handshake-only', about: 'an envelope of a ProbeDetails handshake only', body: multiupdate(envelope([probeDetails()])), sinks: [amqp('|')] },
+  { name: 'ping-while-down', about: 'a ping while the sink is down: OK, the sink not asked', body: [['command', 'update'], ['arg1', 'xxx']], sinks: [amqp('|', { unavailable: 'd' })] },
+  { name: 'handshake-only', about: 'an envelope of a ProbeDetails handshake only: OK, the sink not asked', body: multiupdate(envelope([probeDetails()])), sinks: [amqp('|')] },
+  {
+    name: 'handshake-only-while-down', about: 'an envelope of a ProbeDetails handshake only while the sink is down: OK, the sink not asked',
+    body: multiupdate(envelope([probeDetails()])), sinks: [amqp('|', { unavailable: 'd' })],
+  },
   // ---- 400: the request
   { name: 'bad-missing-command', about: 'no command field', body: [['from', 'p'], ['arg1', envelope(generated)]], sinks: [amqp('|')] },
   { name: 'bad-empty-body', about: 'an empty body', body: Buffer.alloc(0), sinks: [amqp('|')] },
@@ -144,6 +188,51 @@ export const CASES: readonly RequestCase[] = [
   {
     name: 'client-aborted', about: 'the client goes away in the middle of the body: 499, as the HTTP edge counts it, nothing published',
     body: multiupdate(real.envelope), chunkSize: 4000, spread: true, aborted: true, sinks: [amqp('|')],
+  },
+  // ---- transforms (their options are handleRequest's; see marble-tests/transforms/ for each one's spec)
+  {
+    name: 'transform-filter-update', about: 'a filter drops the test VO: update with bundlesize = the 5 records received answers OK, only the 3 kept are published',
+    body: update(replication([generated[0]!, testVo[0]!, generated[1]!, testVo[1]!, generated[2]!]), '5'), sinks: [amqp('-|')], options: transforms(dropTestVo),
+  },
+  {
+    name: 'transform-filter-bundlesize-kept', about: 'bundlesize counts the records received: 3 (the records kept) for a bundle of 5 is a mismatch, nothing published',
+    body: update(replication([generated[0]!, testVo[0]!, generated[1]!, testVo[1]!, generated[2]!]), '3'), sinks: [amqp('-|')], options: transforms(dropTestVo),
+  },
+  {
+    name: 'transform-filter-all-dropped', about: 'a filter drops every record of a multiupdate: OK, nothing published, the handshake counted',
+    body: multiupdate(envelope([probeDetails(), ...testVo])), sinks: [amqp('-|')], options: transforms(dropTestVo),
+  },
+  {
+    name: 'transform-filter-bad-record', about: 'an invalid record fails the whole bundle even though the filter would drop it',
+    body: multiupdate(envelope([generated[0]!, badRecord.replace('<VOName>osg</VOName>', '<VOName>test</VOName>')])), sinks: [amqp('-|')], options: transforms(dropTestVo),
+  },
+  {
+    name: 'transform-set-lookup', about: 'set: the site from a mapping file by ProbeName, a constant, a template and a copied number; json changes, xml and raw stay byte for byte',
+    body: multiupdate(envelope([probeDetails(), ...generated])), sinks: [amqp('-|'), kafka('--|'), file('-|')],
+    options: transforms({
+      type: 'set',
+      remove: ['CommonName'],
+      fields: {
+        OIM_Site: { lookup: 'probe-sites.csv', key: '{ProbeName}', default: 'unknown' },
+        Collector: 'gracc-collector-1',
+        Probe: '{ProbeName}/{SiteName}',
+        WallSeconds: '{WallDuration}',
+      },
+    }),
+  },
+  {
+    name: 'transform-set-storage-counts', about: 'set and remove on a storage record: its 64-bit counts still written digit for digit',
+    body: multiupdate(envelope([storage])), sinks: [amqp('|')],
+    options: transforms({ type: 'set', fields: { Site: { lookup: 'probe-sites.csv', key: '{ProbeName}', default: 'unknown' } }, remove: ['Timestamp'] }),
+  },
+  {
+    name: 'transform-rename', about: 'rename: VOName becomes VO and SiteName OIM_Site, in place',
+    body: update(replication(generated), '3'), sinks: [amqp('|')], options: transforms({ type: 'rename', fields: { VOName: 'VO', SiteName: 'OIM_Site' } }),
+  },
+  {
+    name: 'transform-chain', about: 'the guide\'s example in a chain: drop the test VO, then lowercase VOName (CMS → cms), then set a field from it',
+    body: multiupdate(envelope([...ofVo('CMS', 2), testVo[0]!])), sinks: [amqp('|')],
+    options: transforms(dropTestVo, { type: 'lowercase', fields: ['VOName'] }, { type: 'set', fields: { Project: 'vo:{VOName}' } }),
   },
   // ---- 408: a body that pauses too long, or trickles below the rate floor
   {

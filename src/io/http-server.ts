@@ -9,13 +9,10 @@ import { fromReadable, IncompleteBody } from './from-readable';
 import type { CollectorMetrics } from './metrics';
 import { servePprof } from './pprof';
 import type { RequestHandler, RequestSummary } from '../contracts/request-handler';
-import type { Sink } from '../contracts/sink';
 
 export interface HttpServiceOptions {
   /** What answers a Gratia request (the records pipeline). */
   readonly handleRequest: RequestHandler;
-  /** The sinks, for /readyz and the sink_unavailable gauge. */
-  readonly sinks: readonly Sink[];
   readonly maxBodySize: number;
   readonly metrics: CollectorMetrics;
   readonly log: bunyan;
@@ -65,13 +62,6 @@ export class HttpService {
     this.server.on('drop', () => options.metrics.connectionClosed('limit'));
     this.server.on('connection', (socket: Socket) => this.awaitHeaders(socket));
     this.server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => this.clientError(e, socket));
-    for (const sink of options.sinks) {
-      sink.unavailable$.subscribe((why) => {
-        options.metrics.sinkUnavailable.set({ sink: sink.name }, why === null ? 0 : 1);
-        if (why === null) options.log.info({ sink: sink.name }, 'sink ready');
-        else options.log.warn({ sink: sink.name, reason: why }, 'sink unavailable');
-      });
-    }
   }
 
   listen(port: number, address: string): Promise<void> {

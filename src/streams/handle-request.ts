@@ -1,9 +1,10 @@
 import { catchError, connect, filter, forkJoin, identity, map, type Observable, of, pipe, reduce, type SchedulerLike, tap, throwError, toArray } from 'rxjs';
 import type { Sink } from '../contracts/sink';
+import type { SinkMetrics } from '../contracts/sink-metrics';
 import { confirmTimeout } from '../operators/confirm-timeout';
 import { failWhileUnavailable } from '../operators/fail-while-unavailable';
 import { fanOut } from '../operators/fan-out';
-import { type FormattedEntry, type FormattedRecord, messageFor } from '../operators/format';
+import { type FormattedEntry, type FormattedRecord, messageFor, type Outlet } from '../operators/format';
 import { gatherSmall } from '../operators/gather-small';
 import { keepPace } from '../operators/keep-pace';
 import { limitBytes } from '../operators/limit-bytes';
@@ -13,7 +14,7 @@ import { takeTurns, Turns } from '../operators/take-turns';
 import { toAnswer } from '../operators/to-answer';
 import { type FormPiece, urlencodedForm } from '../operators/urlencoded-form';
 import { type ByteBudget, withinBudget } from '../operators/within-budget';
-import type { Format } from '../records/formats';
+import type { Transform } from '../transforms/transform';
 import { RecordError } from '../records/record-error';
 import type { Answer } from '../contracts/answer';
 import type { RequestSummary } from '../contracts/request-handler';
@@ -32,9 +33,16 @@ export interface RequestOptions {
   readonly minBodyRate?: number;
   /** Bundle bytes all requests together may hold (`maxInFlightBytes`). */
   readonly budget?: ByteBudget;
+  /**
+   * The configured transforms as one operator (src/transforms/chain.ts), between flatten and
+   * format; none when unset. Read at each request: swapping it changes the next requests'.
+   */
+  readonly transforms?: Transform;
   readonly scheduler?: SchedulerLike;
   /** The turns the process's requests take reading their chunks; unset: the process's own (or, with `scheduler`, the request's own on it). */
   readonly turns?: Turns;
+  /** Where each sink's bundles are counted (published, confirmed, failed, how long); nowhere by default. */
+  readonly sinkMetrics?: SinkMetrics;
 }
 
 const PAYLOAD = 'arg1';
@@ -67,7 +75,7 @@ export function handleRequest(
     connect((pieces$) =>
       forkJoin({
         fields: pieces$.pipe(fieldsOtherThanPayload(queryFields)),
-        entries: pieces$.pipe(payloadEntries(options.sinks.map((sink) => sink.format))),
+        entries: pieces$.pipe(payloadEntries(options.sinks, options.transforms)),
       })),
     map(({ fields, entries }) => {
       summary.command = fields['command'];
@@ -79,18 +87,25 @@ export function handleRequest(
       summary.handshakes = bundle.handshakes;
     }),
     map((bundle) => bundle.records),
-    fanOut(options.sinks, (sink) => publishTo(sink, options)),
+    // Nothing to publish (a ping, handshakes only): OK without the sinks, even while one is
+    // down, as the earlier collector answered a ping: it tests the probe's link to the collector.
+    filter((records) => records.length > 0),
+    fanOut(options.sinks, (sink, position) => publishTo(sink, options, position)),
     toAnswer(),
   );
 }
 
-/** One sink's part of the fan-out: fail fast while it is unavailable, publish with confirm (in its format), time out. */
-export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' | 'scheduler'>) {
+/**
+ * One sink's part of the fan-out: fail fast while it is unavailable, publish with confirm (its
+ * messages: in its format, addressed as it addresses records), time out. `position` is the
+ * sink's in the list the records were formatted for.
+ */
+export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' | 'scheduler' | 'sinkMetrics'>, position?: number) {
   return pipe(
     failWhileUnavailable<FormattedRecord>(sink),
-    map((record) => messageFor(record, sink.format)),
-    publishWithConfirm(sink),
-    confirmTimeout(options.timeoutMs, sink.name, options.scheduler),
+    map((record) => messageFor(record, sink.format, position)),
+    publishWithConfirm(sink, options.sinkMetrics, options.scheduler),
+    confirmTimeout(options.timeoutMs, sink.name, options.scheduler, options.sinkMetrics),
   );
 }
 
@@ -121,11 +136,11 @@ function fieldsOtherThanPayload(queryFields: RequestFields) {
  * answer names an unknown command or a missing field before a bad payload. Other errors
  * (a body too large, a broken connection) end the request at once.
  */
-function payloadEntries(formats: readonly Format[]) {
+function payloadEntries(outlets: readonly Outlet[], transforms: Transform | undefined) {
   return pipe(
     filter((piece: FormPiece) => piece.name === PAYLOAD),
     map((piece) => piece.bytes),
-    bundleEntries(formats),
+    bundleEntries(outlets, transforms),
     toArray(),
     catchError((e: unknown) => (e instanceof RecordError ? of(e) : throwError(() => e))),
   ) as (pieces$: Observable<FormPiece>) => Observable<readonly FormattedEntry[] | Error>;

@@ -1,13 +1,15 @@
 import type Logger from 'bunyan';
 import { connect as connectManager, type AmqpConnectionManager } from 'amqp-connection-manager';
-import { credentials, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
+import { type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import { BehaviorSubject, Observable } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
-import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../../../contracts/sink';
+import { SinkError, type Format, type OutboundMessage, type RecordAddressing, type Sink, type SinkFailure } from '../../../contracts/sink';
 import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin } from '../../deadline';
+import { NO_SINK_METRICS, type SinkMetrics, type SinkState } from '../../../contracts/sink-metrics';
 import { type Bundle, Confirms } from './confirms';
 import { corkSocket, socketOf } from './cork';
-import { amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
+import { type AmqpEncoder, amqpEncoder } from './encoder';
+import { amqpConnectOptions, amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};
 
@@ -39,9 +41,11 @@ interface Conn {
 export class AmqpSink implements Sink {
   readonly name: string;
   readonly format: Format;
+  readonly addressing?: RecordAddressing;
   readonly unavailable$: Observable<string | null>;
   readonly degraded$: Observable<string | null>;
 
+  private readonly encoder: AmqpEncoder;
   private readonly log: Logger;
   private readonly display: string;
   private readonly manager: AmqpConnectionManager;
@@ -54,6 +58,9 @@ export class AmqpSink implements Sink {
   /** The ready channel (exchange declared), or undefined. */
   private channel: ConfirmChannel | undefined;
   private blockedReason: string | null = null;
+  private readonly metrics: SinkMetrics;
+  /** Connected at least once: each later connection is a reconnect. */
+  private connectedBefore = false;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -69,19 +76,21 @@ export class AmqpSink implements Sink {
     checkAmqpSinkOptions(options);
     this.name = options.name ?? 'amqp';
     this.format = options.format;
+    this.encoder = amqpEncoder(options);
+    this.addressing = this.encoder.addressing;
     this.display = amqpDisplayUrl(options);
     this.log = options.log.child({ sink: this.name, broker: this.display });
     this.backoff = new Backoff({ base: options.retryMs, cap: options.maxRetryMs, random: options.random });
-    this.confirms = new Confirms(this.name);
+    this.metrics = options.metrics ?? NO_SINK_METRICS;
+    this.confirms = new Confirms(this.name, () => this.metrics.refused(this.name, 'nack', 1));
     this.unavailable = new BehaviorSubject<string | null>(this.downReason());
+    this.metrics.state(this.name, 'down');
     this.unavailable$ = this.unavailable.asObservable();
     this.degraded$ = this.unroutable.asObservable();
 
     // amqplib hands these to net.connect as well, hence the socket's buffer size
     const connectionOptions = {
-      // amqplib decodes URL credentials with the legacy `unescape` (Latin-1): give them as is.
-      credentials: credentials.plain(options.user, options.password),
-      timeout: options.connectTimeoutMs ?? 10_000,
+      ...amqpConnectOptions(options),
       clientProperties: { connection_name: `gracc-collector ${this.name}` },
       // amqplib's multiplexer moves frames to the socket until its buffer is full: with the
       // default 16 KiB, three or four records a system call. Bundles fit in this (see
@@ -163,7 +172,8 @@ export class AmqpSink implements Sink {
     if (!ch || this.pumping) return;
     this.pumping = true;
     const uncork = corkSocket(ch);
-    const { exchange, routingKey } = this.options;
+    const { exchange } = this.options;
+    const { encoder } = this;
     try {
       while (this.hasRoom && this.queue.length > 0) {
         const bundle = this.queue[0]!;
@@ -178,7 +188,7 @@ export class AmqpSink implements Sink {
         try {
           room = ch.publish(
             exchange,
-            routingKey,
+            encoder.routingKey(message),
             message.body,
             {
               persistent: true,
@@ -218,6 +228,7 @@ export class AmqpSink implements Sink {
 
   /** A message published with `mandatory` could not be routed; its ack follows. */
   private onReturn(message: Message): void {
+    this.metrics.refused(this.name, 'returned', 1);
     const found = this.confirms.returned(message.properties.messageId);
     if (!found) return;
     const { bundle, index } = found;
@@ -250,6 +261,8 @@ export class AmqpSink implements Sink {
     const conn: Conn = { model, closed: false, restarting: false };
     this.conn = conn;
     this.blockedReason = null;
+    if (this.connectedBefore) this.metrics.reconnected(this.name);
+    this.connectedBefore = true;
     model.once('close', () => {
       conn.closed = true;
     });
@@ -265,8 +278,12 @@ export class AmqpSink implements Sink {
       const channel = ch;
       channel.on('error', (err: Error) => this.log.warn({ err }, 'amqp channel error'));
       // before amqplib's own 'close' listener, which fails the pending confirm callbacks
-      // with errors that would otherwise read as nacks
-      channel.prependListener('close', () => this.onChannelClose(conn, channel));
+      // with errors that would otherwise read as nacks (and after it, to count nacks again)
+      channel.prependListener('close', () => {
+        this.confirms.channelClosing = true;
+        this.onChannelClose(conn, channel);
+      });
+      channel.on('close', () => (this.confirms.channelClosing = false));
       channel.on('return', (message: Message) => this.onReturn(message));
       channel.on('drain', () => {
         if (this.channel !== channel) return;
@@ -374,7 +391,10 @@ export class AmqpSink implements Sink {
   private update(): void {
     if (this.unavailable.closed) return;
     const reason = this.reason();
-    if (reason !== this.unavailable.value) this.unavailable.next(reason);
+    if (reason === this.unavailable.value) return;
+    this.unavailable.next(reason);
+    const state: SinkState = reason === null ? 'connected' : !this.closed && this.channel && this.blockedReason !== null ? 'blocked' : 'down';
+    this.metrics.state(this.name, state);
   }
 }
 

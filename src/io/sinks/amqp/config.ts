@@ -1,5 +1,5 @@
 // The [amqp] table: RabbitMQ.
-import { bool, type ConfigOf, duration, oneOf, port, recordFormat, string } from '../../../config';
+import { bool, type ConfigOf, duration, oneOf, port, recordFormat, string, template } from '../../../config';
 
 export const AMQP_SCHEMES = ['amqp', 'amqps'] as const;
 export const EXCHANGE_TYPES = ['fanout', 'direct', 'topic', 'headers'] as const;
@@ -16,7 +16,7 @@ export const amqpConfig = {
   durable: bool(true, 'declare the exchange durable (its queues\' bindings then outlive a broker restart)'),
   autoDelete: bool(true, 'declare the exchange auto-delete'),
   internal: bool(false, 'declare the exchange internal'),
-  routingKey: string('', 'routing key of published records'),
+  routingKey: template('', 'routing key of published records: text, or a template over each record\'s fields ({type}.{VOName:-unknown})'),
   user: string('guest', 'user name'),
   password: string('guest', 'password', { sensitive: true }),
   format: recordFormat(),
@@ -27,7 +27,7 @@ export const amqpConfig = {
 /** Durations in ms. */
 export type AmqpConfig = ConfigOf<typeof amqpConfig>;
 
-export function checkAmqpConfig(config: AmqpConfig, raw: Readonly<Record<string, unknown>>): string | undefined {
-  if (config.maxRetry >= config.retry) return undefined;
-  return `amqp.maxRetry: must not be shorter than amqp.retry (${String(raw['retry'])}), got ${JSON.stringify(raw['maxRetry'])}`;
+export function checkAmqpConfig(config: AmqpConfig, raw: Readonly<Record<string, unknown>>): string[] {
+  if (config.maxRetry >= config.retry) return [];
+  return [`amqp.maxRetry: must not be shorter than amqp.retry (${String(raw['retry'])}), got ${JSON.stringify(raw['maxRetry'])}`];
 }

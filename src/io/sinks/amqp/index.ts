@@ -1,8 +1,11 @@
 import { defineSink } from '../sink-module';
 import { createAmqpSink } from './amqp-sink';
 import { amqpConfig, checkAmqpConfig } from './config';
+import { checkAmqpConnection } from './connect-check';
+import { amqpEncoder } from './encoder';
 
 export { AmqpSink, createAmqpSink } from './amqp-sink';
+export { amqpEncoder } from './encoder';
 export { type AmqpSinkOptions, amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions } from './options';
 
 /** RabbitMQ: publisher confirms, persistent and mandatory. */
@@ -11,6 +14,8 @@ export const amqpSink = defineSink({
   config: amqpConfig,
   withoutFile: { enable: false },
   check: checkAmqpConfig,
-  create: ({ enable: _enable, retry, maxRetry, ...settings }, { closeTimeoutMs, log }) =>
-    createAmqpSink({ ...settings, retryMs: retry, maxRetryMs: maxRetry, closeTimeoutMs, log: log.child({ sink: 'amqp' }) }),
+  connect: checkAmqpConnection,
+  encoder: amqpEncoder,
+  create: ({ enable: _enable, retry, maxRetry, ...settings }, { closeTimeoutMs, log, metrics }) =>
+    createAmqpSink({ ...settings, retryMs: retry, maxRetryMs: maxRetry, closeTimeoutMs, metrics, log: log.child({ sink: 'amqp' }) }),
 });

@@ -1,4 +1,6 @@
 import type Logger from 'bunyan';
+import type { SinkMetrics } from '../../../contracts/sink-metrics';
+import { credentials } from 'amqplib';
 import type { AmqpConfig } from './config';
 
 /**
@@ -24,6 +26,8 @@ export type AmqpSinkOptions = Readonly<Omit<AmqpConfig, 'enable' | 'retry' | 'ma
   readonly closeTimeoutMs?: number;
   /** The sink's name in answers, logs and metrics; default `amqp`. */
   readonly name?: string;
+  /** Told of nacks, returns, reconnects and state changes; nothing by default. */
+  readonly metrics?: SinkMetrics;
 };
 
 /** Throws a RangeError naming the first unusable option. */
@@ -62,4 +66,10 @@ export function amqpDisplayUrl(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'por
 export function amqpUrl(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'port' | 'vhost' | 'user' | 'password'>): string {
   const auth = `${encodeURIComponent(o.user)}:${encodeURIComponent(o.password)}@`;
   return `${o.scheme}://${auth}${urlHost(o.host)}:${o.port}/${encodeURIComponent(o.vhost === '' ? '/' : o.vhost)}`;
+}
+
+/** amqplib's connection options every connection of the sink's gets (the sink's own, `validate --connect`'s). */
+export function amqpConnectOptions(o: Pick<AmqpSinkOptions, 'user' | 'password' | 'connectTimeoutMs'>): { credentials: ReturnType<typeof credentials.plain>; timeout: number } {
+  // amqplib decodes URL credentials with the legacy `unescape` (Latin-1): give them as is.
+  return { credentials: credentials.plain(o.user, o.password), timeout: o.connectTimeoutMs ?? 10_000 };
 }

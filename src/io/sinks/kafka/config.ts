@@ -1,5 +1,5 @@
 // The [kafka] table (and [kafka.sasl]).
-import { bool, brokers, type ConfigOf, oneOf, recordFormat, string } from '../../../config';
+import { bool, brokers, type ConfigOf, oneOf, recordFormat, string, template } from '../../../config';
 
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 /** "" means no SASL. */
@@ -8,7 +8,8 @@ export const SASL_MECHANISMS = ['', 'plain', 'scram-sha-256', 'scram-sha-512'] a
 export const kafkaConfig = {
   enable: bool(false, 'publish records to Kafka'),
   brokers: brokers(['localhost:9092'], '"host:port" of the bootstrap brokers'),
-  topic: string('gracc', 'topic to publish to'),
+  topic: template('gracc', 'topic to publish to: a name, or a template over each record\'s fields (gracc-{type})'),
+  key: template('', 'record key: "" for the record\'s id (RecordId, or UniqueID), or a template over its fields'),
   format: recordFormat(),
   clientId: string('gracc-collector', 'client id'),
   compression: oneOf('compression', KAFKA_COMPRESSIONS, 'none', 'none, gzip, snappy, lz4 or zstd'),

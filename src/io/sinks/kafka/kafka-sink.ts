@@ -3,20 +3,24 @@ import type Logger from 'bunyan';
 import { Kafka, type LogEntry, type Message, Partitioners, type Producer } from 'kafkajs';
 import { BehaviorSubject, Observable, distinctUntilChanged } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
-import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../../../contracts/sink';
+import { type Format, type OutboundMessage, type RecordAddressing, type Sink, SinkError, type SinkFailure } from '../../../contracts/sink';
+import { NO_SINK_METRICS, type SinkMetrics } from '../../../contracts/sink-metrics';
 import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin, withTimeout } from '../../deadline';
-import { kafkaMessage, messageBytes } from './encoder';
+import { type KafkaEncoder, kafkaEncoder } from './encoder';
 import { classify, errorMessage } from './failures';
 import { BrokerProbe } from './probe';
 import { bunyanLogCreator, isConnectionFailure, kafkajsLevel } from './log';
 import { type KafkaSettings, type KafkaSinkOptions, kafkaSettings } from './options';
-import { type Packable, packSend, type Part as SendPart } from './send-packing';
+import { byTopic, type Packable, packSend, type Part as SendPart, type Routed, type TopicMessages } from './send-packing';
 
 const NAME = 'kafka';
+/** The topics of a bundle's messages when they all go to the sink's topic. */
+const NO_TOPICS: readonly string[] = Object.freeze([]);
 
 /** One publish() subscription. */
-interface Job extends Packable {
-  readonly messages: readonly Message[];
+interface Job extends Packable, Routed<Message> {
+  /** Each message's topic when the sink's topic is a template; empty when every record goes to the sink's topic. */
+  readonly topics: readonly string[];
   readonly records: number;
   /** performance.now() when its timeoutMs last started (subscription, then each acknowledgement). */
   armedAt: number;
@@ -47,7 +51,8 @@ const jobsOf = (send: Send): Job[] => send.parts.map((part) => part.job);
 const recordsOf = (send: Send): number => send.parts.reduce((n, part) => n + part.end - part.start, 0);
 
 /**
- * Publishes each bundle to one Kafka topic through an idempotent kafkajs producer
+ * Publishes each bundle to its Kafka topic (or, with a templated topic, each record to its
+ * own; one send then carries the topics of all its records) through an idempotent kafkajs producer
  * (acks = all in-sync replicas), and completes a publish only once the brokers
  * acknowledged every record of its bundle.
  *
@@ -102,12 +107,13 @@ const recordsOf = (send: Send): number => send.parts.reduce((n, part) => n + par
 export class KafkaSink implements Sink {
   readonly name = NAME;
   readonly format: Format;
+  readonly addressing?: RecordAddressing;
   readonly unavailable$: Observable<string | null>;
 
   private readonly settings: KafkaSettings;
   private readonly log: Logger;
   private readonly kafka: Kafka;
-  private readonly topic: string;
+  private readonly encoder: KafkaEncoder;
   private readonly timeoutMs: number;
   private readonly closeTimeoutMs: number;
   private readonly unavailable = new BehaviorSubject<string | null>('connecting');
@@ -129,11 +135,17 @@ export class KafkaSink implements Sink {
   private connectionFailure: { at: number; message: string } | null = null;
 
   private readonly probe: BrokerProbe;
+  private readonly metrics: SinkMetrics;
+  /** A producer connected before: each later one is a reconnect. */
+  private connectedBefore = false;
 
   constructor(options: KafkaSinkOptions) {
+    this.metrics = options.metrics ?? NO_SINK_METRICS;
+    this.metrics.state(NAME, 'down');
     this.settings = kafkaSettings(options);
     this.format = options.format;
-    this.topic = options.topic;
+    this.encoder = kafkaEncoder(options);
+    this.addressing = this.encoder.addressing;
     this.timeoutMs = options.timeoutMs;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.log = options.log.child({ sink: NAME, topic: options.topic }, true);
@@ -175,11 +187,13 @@ export class KafkaSink implements Sink {
         subscriber.complete();
         return undefined;
       }
-      const sizes = messages.map(messageBytes);
+      const { encoder } = this;
+      const sizes = messages.map(encoder.bytes);
       const bytes = sizes.reduce((sum, size) => sum + size, 0);
-      const kafkaMessages = messages.map(kafkaMessage);
+      const kafkaMessages = messages.map(encoder.message);
       const job: Job = {
         messages: kafkaMessages,
+        topics: encoder.topic === undefined ? messages.map(encoder.topicOf) : NO_TOPICS,
         sizes,
         records: messages.length,
         bytes,
@@ -228,6 +242,7 @@ export class KafkaSink implements Sink {
     for (const job of jobs) job.settle(closedError);
     this.unavailable.next('the kafka sink is closed');
     this.unavailable.complete();
+    this.metrics.state(NAME, 'down');
     const disconnected = Promise.all([
       ...[...producers].map((p) =>
         p.disconnect().catch((err: unknown) => this.log.debug({ err }, 'kafka: disconnect on close failed')),
@@ -256,7 +271,9 @@ export class KafkaSink implements Sink {
    * (/readyz) and failWhileUnavailable (503 answers) put `kafka: ` in front themselves.
    */
   private setUnavailable(reason: string | null): void {
-    if (!this.closed) this.unavailable.next(reason === null ? null : reason.replace(/^kafka: /, ''));
+    if (this.closed) return;
+    this.unavailable.next(reason === null ? null : reason.replace(/^kafka: /, ''));
+    this.metrics.state(NAME, reason === null ? 'connected' : 'down');
   }
 
   /** Starts the connect loop unless it runs, a producer is connected, or the sink is closed. */
@@ -307,6 +324,8 @@ export class KafkaSink implements Sink {
       this.backoff.reset();
       this.producer = producer;
       this.connecting = false;
+      if (this.connectedBefore) this.metrics.reconnected(NAME);
+      this.connectedBefore = true;
       producer.on(producer.events.DISCONNECT, () => {
         // kafkajs only emits this on disconnect(); the sink retires a producer before calling that.
         if (this.producer === producer) this.replaceProducer('kafka: the producer disconnected');
@@ -381,8 +400,7 @@ export class KafkaSink implements Sink {
     if (this.queue.length === 0) return;
     const parts = packSend(this.queue, this.settings.maxSendBytes);
     const producer = this.producer;
-    const whole = parts.length === 1 && parts[0]!.start === 0 && parts[0]!.end === parts[0]!.job.messages.length;
-    const messages = whole ? parts[0]!.job.messages : parts.flatMap((part) => part.job.messages.slice(part.start, part.end));
+    const topicMessages = this.topicMessages(parts);
     const send: Send = { producer, parts, startedAt: performance.now(), abandoned: false, promise: Promise.resolve() };
     for (const part of parts) {
       part.job.send = send;
@@ -390,20 +408,29 @@ export class KafkaSink implements Sink {
     }
     this.inFlight = send;
     this.probe.sendStarted();
-    send.promise = producer
-      .send({
-        topic: this.topic,
-        acks: -1,
-        // The brokers' own wait for the in-sync replicas, per send like the sink's timer.
-        timeout: this.timeoutMs,
-        compression: this.settings.compression,
-        messages: messages as Message[],
-      })
+    const how = {
+      acks: -1,
+      // The brokers' own wait for the in-sync replicas, per send like the sink's timer.
+      timeout: this.timeoutMs,
+      compression: this.settings.compression,
+    };
+    // One topic (always so with a constant topic): a plain send; several: one batch of them all.
+    const sending = topicMessages.length === 1 ? producer.send({ ...how, ...topicMessages[0]! }) : producer.sendBatch({ ...how, topicMessages });
+    send.promise = sending
       .then(
         () => this.sent(send),
         (err: unknown) => this.failed(send, err),
       )
       .catch((err: unknown) => this.log.error({ err }, 'kafka: internal error after a send'));
+  }
+
+  /** A send's messages by topic: one group when every record goes to the sink's topic. */
+  private topicMessages(parts: readonly Part[]): TopicMessages<Message>[] {
+    const topic = this.encoder.topic;
+    if (topic === undefined) return byTopic(parts);
+    const whole = parts.length === 1 && parts[0]!.start === 0 && parts[0]!.end === parts[0]!.job.messages.length;
+    const messages = whole ? parts[0]!.job.messages : parts.flatMap((part) => part.job.messages.slice(part.start, part.end));
+    return [{ topic, messages: messages as Message[] }];
   }
 
   private sent(send: Send): void {
