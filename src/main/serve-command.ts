@@ -233,20 +233,25 @@ const WORKER_GC_OPTIONS: readonly { readonly options: readonly string[]; readonl
   // take turns with them (and with a local broker).
   { options: ['--single-threaded-gc'], chosenBy: /^--(no-)?single[-_]threaded[-_]gc\b/ },
   // A young generation in which the records in flight (some 50 ms, awaiting the broker's
-  // confirms) die young: in V8's 16 MiB they lived through two collections and were
-  // copied to the old generation, collected in full every half second at full load.
-  { options: ['--min-semi-space-size=32', '--max-semi-space-size=32'], chosenBy: /^--(min|max)[-_]semi[-_]space[-_]size\b/ },
+  // confirms) die young: 16 MiB semi-spaces, V8's default bound, fixed at it (it otherwise
+  // starts at 1 MiB and grows). 32 MiB took some 50 MiB more a worker for no CPU time that
+  // `npm run bench` could tell apart on the modern records (Dec 2026: 100–136 µs a record
+  // either way, GC 5–7% of the workers' time against 5–6%).
+  { options: ['--min-semi-space-size=16', '--max-semi-space-size=16'], chosenBy: /^--(min|max)[-_]semi[-_]space[-_]size\b/ },
   // What still outlives it (requests' own objects, the slowest bundles) is collected with
   // the old generation. V8 sizes that generation's first limit for a small program, so
-  // the collector's 12–20 MiB of live objects were marked afresh every half second.
-  { options: ['--initial-old-space-size=128'], chosenBy: /^--initial[-_]old[-_]space[-_]size\b/ },
+  // the collector's 12–20 MiB of live objects were marked afresh every half second; 64 MiB
+  // is room enough (128 MiB only held more garbage: peak RSS of the primary and two
+  // workers 470–496 MiB with 32 and 128, 377–411 MiB with 16 and 64).
+  { options: ['--initial-old-space-size=64'], chosenBy: /^--initial[-_]old[-_]space[-_]size\b/ },
 ];
 
 /**
  * The node options of a worker: the primary's, and the workers' garbage-collector
  * settings (WORKER_GC_OPTIONS) where those leave them open. With two workers on two cores
  * they took the collector's CPU time on replication bundles from about 85 to 69 µs a
- * record (`npm run bench`), for some 50 MiB more memory a worker.
+ * record (`npm run bench`, the sample records, with 32 MiB semi-spaces and 128 MiB of old
+ * space), for some 50 MiB more memory a worker; the smaller sizes of today keep most of that.
  */
 export function workerExecArgv(primary: readonly string[]): string[] {
   const args = [...primary];

@@ -73,7 +73,7 @@ describe('several workers', { timeout: 60_000 }, () => {
     assert.equal(workers.length, 2);
     for (const pid of workers) {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      for (const option of ['--single-threaded-gc', '--max-semi-space-size=32']) assert.ok(args.includes(option), `worker ${pid}: ${args.join(' ')}`);
+      for (const option of ['--single-threaded-gc', '--max-semi-space-size=16']) assert.ok(args.includes(option), `worker ${pid}: ${args.join(' ')}`);
     }
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { workerExecArgv } from '../../src/main/serve-command';
 
-const GC = ['--single-threaded-gc', '--min-semi-space-size=32', '--max-semi-space-size=32', '--initial-old-space-size=128'];
+const GC = ['--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16', '--initial-old-space-size=64'];
 
 test('workers get the garbage-collector settings, after the primary\'s own node options', () => {
   assert.deepEqual(workerExecArgv([]), GC);
@@ -15,7 +15,7 @@ test('a setting the operator chose is kept as it is, the others added', () => {
   }
   // either semi-space bound is a choice of the young generation's size: neither is added then
   for (const given of ['--max-semi-space-size=8', '--min_semi_space_size=4']) {
-    assert.deepEqual(workerExecArgv([given]), [given, '--single-threaded-gc', '--initial-old-space-size=128']);
+    assert.deepEqual(workerExecArgv([given]), [given, '--single-threaded-gc', '--initial-old-space-size=64']);
   }
-  assert.deepEqual(workerExecArgv(['--initial_old_space_size=64']), ['--initial_old_space_size=64', ...GC.slice(0, 3)]);
+  assert.deepEqual(workerExecArgv(['--initial_old_space_size=96']), ['--initial_old_space_size=96', ...GC.slice(0, 3)]);
 });
