@@ -32,7 +32,15 @@ export function loadConfig(options: LoadConfigOptions = {}): CollectorConfig {
 
 function acrossKeys(config: CollectorConfig, raw: Readonly<Record<string, unknown>>): string[] {
   const tables = config as unknown as Record<string, unknown>;
-  return sinks.flatMap((s) => s.check?.(tables[s.name] as never, raw[s.name] as Record<string, unknown>) ?? []);
+  const own = [tlsListenerProblem(config.tls)].filter((p): p is string => p !== undefined);
+  return [...own, ...sinks.flatMap((s) => s.check?.(tables[s.name] as never, raw[s.name] as Record<string, unknown>) ?? [])];
+}
+
+function tlsListenerProblem(tls: CollectorConfig['tls']): string | undefined {
+  if (!tls.enable) return tls.httpsOnly ? 'tls.httpsOnly: needs tls.enable = true (or there would be no listener at all)' : undefined;
+  if (tls.cert === '' || tls.key === '') return `tls.${tls.cert === '' ? 'cert' : 'key'}: required with tls.enable`;
+  if (tls.requireClientCert && tls.ca === '') return 'tls.ca: required with tls.requireClientCert (the CAs that sign the clients\' certificates)';
+  return undefined;
 }
 
 /** A copy of the config fit for logging: every password replaced by "***" (set or not). */

@@ -12,7 +12,7 @@ import { readinessOf } from '../io/readiness';
 import type { RequestHandler } from '../contracts/request-handler';
 import type { Sink } from '../contracts/sink';
 import { handleRequest } from '../streams/handle-request';
-import { createSinks } from './sinks';
+import { checkConfigFiles, createSinks } from './sinks';
 
 export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [--format json|xml|raw] [FILE]';
 
@@ -63,6 +63,11 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
     }
     throw e;
   }
+  const fileProblems = checkConfigFiles(config);
+  if (fileProblems.length > 0) {
+    process.stderr.write(`gracc-collector: configuration: ${fileProblems.join('; ')}\n`);
+    return 1;
+  }
   if (cluster.isWorker) return serveAsWorker(parsed, config);
   const workers = config.workers === 0 ? availableParallelism() : config.workers;
   if (workers > 1) return servePrimary(parsed, config, workers);
@@ -70,8 +75,11 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   const { log, reopen, toggleDebug, close } = createServiceLog(parsed.logTarget, config.loglevel);
   log.info({ config: describeConfig(config) }, 'starting');
   const service = await startService(parsed, config, log);
-  log.info({ address: config.address || '*', port: portOf(service.http), sinks: service.sinks.map((s) => `${s.name}(${s.format})`) }, 'listening');
+  log.info({ ...listeningOn(config, service.http), sinks: service.sinks.map((s) => `${s.name}(${s.format})`) }, 'listening');
   process.on('SIGUSR1', reopen).on('SIGHUP', reopen);
+  // --- HTTPS certificate renewal: SIGHUP reads the certificate and key again.
+  process.on('SIGHUP', () => reloadCertificates(service.http, log));
+  // ---
   // `logLevel`, not `level`: bunyan drops a line whose fields name `level`.
   process.on('SIGUSR2', () => log.info({ logLevel: toggleDebug() }, 'log level changed'));
   return new Promise<number>((resolve) => {
@@ -106,11 +114,13 @@ async function startService(parsed: ServeArgs, config: CollectorConfig, log: bun
   const handle: RequestHandler = (body$, query, summary) => handleRequest(body$, query, requestOptions, summary);
   const http = new HttpService({
     handleRequest: handle, sinks, maxBodySize: config.maxBodySize, metrics, log, pprof: pprofOnMain,
+    tls: config.tls.enable ? config.tls : undefined,
     idleTimeoutMs: config.idleTimeout, drainTimeoutMs: config.drainTimeout,
     // Like maxInFlightBytes, for the whole collector: each worker takes its share.
     maxConnections: config.maxConnections === 0 ? 0 : Math.max(1, Math.floor(config.maxConnections / workers)),
   });
-  await http.listen(config.port, config.address);
+  if (!config.tls.httpsOnly) await http.listen(config.port, config.address);
+  if (config.tls.enable) await http.listenHttps(config.tls.port, config.tls.address || config.address);
   const pprofService = parsed.pprof && !pprofOnMain ? await startPprof(parsed.pprof, http, log) : undefined;
   let stopping: Promise<boolean> | undefined;
   const stop = (reason: string): Promise<boolean> =>
@@ -145,6 +155,8 @@ const STOP_MARGIN_MS = 2_000;
 /** Messages from the primary to its workers, besides the metrics ones (metrics.ts). */
 const REOPEN_LOG = 'gracc:reopen-log';
 const DEBUG = 'gracc:debug';
+/** SIGHUP, relayed: read the HTTPS certificate and key again. */
+const RELOAD_CERTIFICATES = 'gracc:reload-certificates';
 /** From a worker, once it listens. */
 const READY = 'gracc:ready';
 /** Tells a worker how many there are (for its share of maxInFlightBytes). */
@@ -233,7 +245,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
       const born = Date.now();
       let ready = false;
       live.set(worker.id, worker);
-      worker.on('message', (m: { type?: unknown; port?: number }) => {
+      worker.on('message', (m: { type?: unknown; port?: number; httpsPort?: number }) => {
         if (metrics.onMessage(worker, m)) return;
         if (m?.type !== READY) return;
         ready = true;
@@ -241,7 +253,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
         if (debugging) sendTo(worker, { type: DEBUG, on: true });
         if (!started && ++readyCount === count) {
           started = true;
-          log.info({ address: config.address || '*', port: m.port, workers: count }, 'listening');
+          log.info({ address: config.address || '*', port: m.port, ...httpsListening(config, m.httpsPort), workers: count }, 'listening');
         }
       });
       worker.on('exit', (code, signal) => {
@@ -274,6 +286,11 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
     };
 
     process.on('SIGUSR1', onReopen).on('SIGHUP', onReopen);
+    // --- HTTPS certificate renewal: each worker reads its files again.
+    process.on('SIGHUP', () => {
+      for (const w of live.values()) sendTo(w, { type: RELOAD_CERTIFICATES });
+    });
+    // ---
     process.on('SIGUSR2', () => {
       debugging = !debugging;
       log.info({ logLevel: toggleDebug() }, 'log level changed');
@@ -300,8 +317,10 @@ async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promis
   const ignore = (): void => {};
   process.on('SIGUSR1', ignore).on('SIGHUP', ignore).on('SIGUSR2', ignore);
   let debugging = false;
+  let reload = (): void => {};
   process.on('message', (m: { type?: unknown; on?: boolean }) => {
     if (m?.type === REOPEN_LOG) reopen();
+    else if (m?.type === RELOAD_CERTIFICATES) reload();
     else if (m?.type === DEBUG && m.on !== debugging) {
       debugging = !debugging;
       log.info({ logLevel: toggleDebug() }, 'log level changed');
@@ -314,18 +333,34 @@ async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promis
   process.on('SIGTERM', () => onStop('SIGTERM')).on('SIGINT', () => onStop('SIGINT'));
   process.once('disconnect', () => onStop('the primary process is gone'));
   const service = await startService(parsed, config, log);
+  reload = () => reloadCertificates(service.http, log);
   readFromPrimary(service.metrics);
-  log.info({ worker: cluster.worker?.id, port: portOf(service.http) }, 'worker listening');
-  process.send?.({ type: READY, port: portOf(service.http) });
+  log.info({ worker: cluster.worker?.id, ...listeningOn(config, service.http) }, 'worker listening');
+  process.send?.({ type: READY, port: service.http.portOf('http'), httpsPort: service.http.portOf('https') });
   return new Promise<number>((resolve) => {
     onStop = (why) => void stopService(service, why, close).then(resolve);
     if (stopRequest !== undefined) onStop(stopRequest);
   });
 }
 
-function portOf(http: HttpService): number | undefined {
-  const a = http.server.address();
-  return typeof a === 'object' && a !== null ? a.port : undefined;
+/** The 'listening' line's fields: the HTTP address and port (unless httpsOnly), and the HTTPS ones. */
+function listeningOn(config: CollectorConfig, http: HttpService): Record<string, unknown> {
+  const plain = config.tls.httpsOnly ? {} : { address: config.address || '*', port: http.portOf('http') };
+  return { ...plain, ...httpsListening(config, http.portOf('https')) };
+}
+
+function httpsListening(config: CollectorConfig, port: number | undefined): Record<string, unknown> {
+  if (!config.tls.enable) return {};
+  return { httpsAddress: config.tls.address || config.address || '*', httpsPort: port, requireClientCert: config.tls.requireClientCert };
+}
+
+/** SIGHUP: the HTTPS files read again; a file that cannot be read leaves the ones in use. */
+function reloadCertificates(http: HttpService, log: bunyan): void {
+  try {
+    http.reloadCertificates();
+  } catch (e) {
+    log.error({ error: (e as Error).message }, 'HTTPS certificate and key not read again: the ones in use are kept');
+  }
 }
 
 /** `--pprof HOST:PORT`: the profiling endpoints on their own listener, away from the probes. */
@@ -333,7 +368,7 @@ async function startPprof(hostPort: string, main: HttpService, log: bunyan): Pro
   const colon = hostPort.lastIndexOf(':');
   const port = Number(hostPort.slice(colon + 1));
   if (colon < 0 || !Number.isInteger(port)) throw new UsageError(`--pprof takes "on" or HOST:PORT, not ${hostPort}\n${SERVE_USAGE}`);
-  const service = new HttpService({ ...main.options, sinks: [], pprof: true });
+  const service = new HttpService({ ...main.options, sinks: [], pprof: true, tls: undefined });
   await service.listen(port, hostPort.slice(0, colon));
   log.info({ pprof: hostPort }, 'profiling endpoints listening');
   return service;

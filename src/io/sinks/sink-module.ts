@@ -24,6 +24,11 @@ export interface SinkModule<N extends string = string, D extends Definition = De
   readonly withoutFile?: { readonly enable: boolean };
   /** A problem across its keys, naming the key; checked once every key is valid on its own. */
   readonly check?: (config: ConfigOf<D>, raw: Readonly<Record<string, unknown>>) => string | undefined;
+  /**
+   * A problem with the files its table names (TLS certificates and keys: missing, unreadable,
+   * not PEM), naming the key; checked at start-up (and by anything validating a config) for an enabled sink.
+   */
+  readonly checkFiles?: (config: ConfigOf<D>) => string | undefined;
   /** The sink, connecting in the background; throws on options it cannot use. */
   create(config: ConfigOf<D>, context: SinkContext): Sink;
 }

@@ -1,11 +1,14 @@
 import type Logger from 'bunyan';
-import type { AmqpConfig } from './config';
+import { type AmqpConfig, amqpNodes } from './config';
+
+/** Keys with defaults (no TLS files, verify on, one node: host and port). */
+type TlsKeys = 'ca' | 'cert' | 'key' | 'verify';
 
 /**
  * Options of the AMQP (RabbitMQ) sink: the [amqp] table's settings (config.ts), the reconnect
  * delays in ms, and what tests and the composition root add.
  */
-export type AmqpSinkOptions = Readonly<Omit<AmqpConfig, 'enable' | 'retry' | 'maxRetry'>> & {
+export type AmqpSinkOptions = Readonly<Omit<AmqpConfig, 'enable' | 'retry' | 'maxRetry' | TlsKeys | 'hosts'>> & Readonly<Partial<Pick<AmqpConfig, TlsKeys | 'hosts'>>> & {
   /** Reconnect backoff (decorrelated jitter): the shortest wait, ms. */
   readonly retryMs: number;
   /** Reconnect backoff: the longest wait, ms. */
@@ -32,8 +35,10 @@ export function checkAmqpSinkOptions(o: AmqpSinkOptions): void {
     throw new RangeError(`amqp sink: ${what}`);
   };
   if (o.scheme !== 'amqp' && o.scheme !== 'amqps') fail(`scheme must be amqp or amqps, got ${String(o.scheme)}`);
-  if (!o.host) fail('host is empty');
-  if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) fail(`port must be 1..65535, got ${o.port}`);
+  for (const node of amqpNodes({ hosts: o.hosts ?? [], host: o.host, port: o.port })) {
+    if (!node.host) fail('host is empty');
+    if (!Number.isInteger(node.port) || node.port < 1 || node.port > 65535) fail(`port must be 1..65535, got ${node.port}`);
+  }
   if (!o.exchangeType) fail('exchangeType is empty');
   if (!Number.isFinite(o.retryMs) || o.retryMs <= 0) fail(`retryMs must be > 0, got ${o.retryMs}`);
   if (o.closeTimeoutMs !== undefined && !(o.closeTimeoutMs > 0)) fail(`closeTimeoutMs must be > 0, got ${o.closeTimeoutMs}`);
@@ -62,4 +67,18 @@ export function amqpDisplayUrl(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'por
 export function amqpUrl(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'port' | 'vhost' | 'user' | 'password'>): string {
   const auth = `${encodeURIComponent(o.user)}:${encodeURIComponent(o.password)}@`;
   return `${o.scheme}://${auth}${urlHost(o.host)}:${o.port}/${encodeURIComponent(o.vhost === '' ? '/' : o.vhost)}`;
+}
+
+/** A node to connect to: its URL (with the credentials) and how logs and answers name it (without). */
+export interface AmqpNode {
+  readonly url: string;
+  readonly display: string;
+}
+
+/** The nodes of the options (`hosts`, or `host` and `port`), in the order to try them. */
+export function amqpNodeUrls(o: AmqpSinkOptions): AmqpNode[] {
+  return amqpNodes({ hosts: o.hosts ?? [], host: o.host, port: o.port }).map(({ host, port }) => ({
+    url: amqpUrl({ ...o, host, port }),
+    display: amqpDisplayUrl({ ...o, host, port }),
+  }));
 }

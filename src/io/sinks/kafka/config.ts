@@ -1,5 +1,6 @@
 // The [kafka] table (and [kafka.sasl]).
-import { bool, brokers, type ConfigOf, oneOf, recordFormat, string } from '../../../config';
+import { bool, brokers, type ConfigOf, oneOf, recordFormat, string, tlsFileItems, verifyItem } from '../../../config';
+import { checkTlsFiles } from '../../tls-files';
 
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 /** "" means no SASL. */
@@ -13,6 +14,8 @@ export const kafkaConfig = {
   clientId: string('gracc-collector', 'client id'),
   compression: oneOf('compression', KAFKA_COMPRESSIONS, 'none', 'none, gzip, snappy, lz4 or zstd'),
   ssl: bool(false, 'connect with TLS'),
+  ...tlsFileItems('ssl: PEM file of the CAs to verify the brokers with; "" = Node\'s built-in CAs', 'ssl: PEM file of a client certificate to show the brokers; "" = none'),
+  verify: verifyItem(),
   sasl: {
     mechanism: oneOf('sasl-mechanism', SASL_MECHANISMS, '', '"" (none), plain, scram-sha-256 or scram-sha-512'),
     username: string('', 'SASL user name'),
@@ -23,3 +26,8 @@ export const kafkaConfig = {
 export type KafkaConfig = ConfigOf<typeof kafkaConfig>;
 export type KafkaCompression = KafkaConfig['compression'];
 export type KafkaSaslMechanism = KafkaConfig['sasl']['mechanism'];
+
+/** The TLS files of an ssl connection: readable, usable (undefined), or the problem, naming the key. */
+export function checkKafkaFiles(config: KafkaConfig): string | undefined {
+  return config.ssl ? checkTlsFiles('kafka', config) : undefined;
+}

@@ -1,8 +1,9 @@
 import { defineSink } from '../sink-module';
-import { kafkaConfig } from './config';
+import { checkKafkaFiles, kafkaConfig } from './config';
 import { createKafkaSink } from './kafka-sink';
 
 export { KafkaSink, createKafkaSink } from './kafka-sink';
+export { checkKafkaFiles } from './config';
 export type { KafkaCompression, KafkaSaslMechanism } from './config';
 export type { KafkaSinkOptions } from './options';
 
@@ -10,6 +11,7 @@ export type { KafkaSinkOptions } from './options';
 export const kafkaSink = defineSink({
   name: 'kafka',
   config: kafkaConfig,
+  checkFiles: checkKafkaFiles,
   create: ({ enable: _enable, ...settings }, { timeoutMs, closeTimeoutMs, log }) =>
     createKafkaSink({ ...settings, timeoutMs, closeTimeoutMs, log: log.child({ sink: 'kafka' }) }),
 });

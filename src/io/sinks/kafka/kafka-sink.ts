@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type Logger from 'bunyan';
-import { Kafka, type LogEntry, type Message, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, type LogEntry, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { BehaviorSubject, Observable, distinctUntilChanged } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
 import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../../../contracts/sink';
 import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin, withTimeout } from '../../deadline';
 import { kafkaMessage, messageBytes } from './encoder';
 import { classify, errorMessage } from './failures';
+import { DeliveryCheck } from './delivery-check';
 import { BrokerProbe } from './probe';
 import { bunyanLogCreator, isConnectionFailure, kafkajsLevel } from './log';
 import { type KafkaSettings, type KafkaSinkOptions, kafkaSettings } from './options';
@@ -38,9 +39,16 @@ type Part = SendPart<Job>;
 interface Send {
   readonly producer: Producer;
   readonly parts: readonly Part[];
+  /** The records of the parts, as sent. */
+  readonly messages: readonly Message[];
   readonly startedAt: number;
   abandoned: boolean;
   promise: Promise<unknown>;
+}
+
+/** A send kafkajs reported done, whose answer does not confirm every record of it. */
+class IncompleteSend extends Error {
+  override readonly name = 'IncompleteSend';
 }
 
 const jobsOf = (send: Send): Job[] => send.parts.map((part) => part.job);
@@ -129,6 +137,8 @@ export class KafkaSink implements Sink {
   private connectionFailure: { at: number; message: string } | null = null;
 
   private readonly probe: BrokerProbe;
+  /** Where each record went, to check every send's answer covers them all (delivery-check.ts). */
+  private readonly delivery = new DeliveryCheck();
 
   constructor(options: KafkaSinkOptions) {
     this.settings = kafkaSettings(options);
@@ -138,6 +148,7 @@ export class KafkaSink implements Sink {
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.log = options.log.child({ sink: NAME, topic: options.topic }, true);
     this.backoff = new Backoff({ base: this.settings.reconnectBaseMs, cap: this.settings.reconnectCapMs });
+    if (options.ssl && options.verify === false) this.log.warn("kafka.verify = false: the brokers' certificates and names are not checked");
     this.kafka = new Kafka({
       ...this.settings.client,
       logLevel: kafkajsLevel(this.log),
@@ -280,8 +291,9 @@ export class KafkaSink implements Sink {
         // failed send; the sink never does that (see the class comment).
         retry: this.settings.retry,
         allowAutoTopicCreation: true,
-        // The Java client's partitioner (murmur2 of the key); naming it also silences kafkajs' v2 notice.
-        createPartitioner: Partitioners.DefaultPartitioner,
+        // The Java client's partitioner (murmur2 of the key), noting where each record goes;
+        // naming one also silences kafkajs' v2 notice.
+        createPartitioner: this.delivery.createPartitioner,
       });
       this.connectingProducer = producer;
       const connected = producer.connect();
@@ -383,7 +395,7 @@ export class KafkaSink implements Sink {
     const producer = this.producer;
     const whole = parts.length === 1 && parts[0]!.start === 0 && parts[0]!.end === parts[0]!.job.messages.length;
     const messages = whole ? parts[0]!.job.messages : parts.flatMap((part) => part.job.messages.slice(part.start, part.end));
-    const send: Send = { producer, parts, startedAt: performance.now(), abandoned: false, promise: Promise.resolve() };
+    const send: Send = { producer, parts, messages, startedAt: performance.now(), abandoned: false, promise: Promise.resolve() };
     for (const part of parts) {
       part.job.send = send;
       part.job.sends += 1;
@@ -400,10 +412,17 @@ export class KafkaSink implements Sink {
         messages: messages as Message[],
       })
       .then(
-        () => this.sent(send),
+        (results) => this.answered(send, results),
         (err: unknown) => this.failed(send, err),
       )
       .catch((err: unknown) => this.log.error({ err }, 'kafka: internal error after a send'));
+  }
+
+  /** A send resolved: done when its answer covers every record (see delivery-check.ts), failed otherwise. */
+  private answered(send: Send, results: RecordMetadata[]): void {
+    const problem = this.delivery.unconfirmed(send.messages, results);
+    if (problem === undefined) this.sent(send);
+    else this.failed(send, new IncompleteSend(problem));
   }
 
   private sent(send: Send): void {

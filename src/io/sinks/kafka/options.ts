@@ -6,13 +6,17 @@ import {
   type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
+import { readTlsFiles } from '../../tls-files';
 import type { KafkaCompression, KafkaConfig } from './config';
+
+/** Keys with defaults: no TLS files, verify on. */
+type TlsKeys = 'ca' | 'cert' | 'key' | 'verify';
 
 /**
  * Options of the Kafka sink: the [kafka] table's settings (config.ts) and what the
  * composition root and tests add.
  */
-export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl'>> & {
+export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl' | TlsKeys>> & Readonly<Partial<Pick<KafkaConfig, TlsKeys>>> & {
   /** Bootstrap brokers, `host:port`. */
   readonly brokers: readonly string[];
   /** mechanism '' means no SASL. */
@@ -154,7 +158,7 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
   const client: KafkajsConfig = {
     brokers: brokers.map((b) => b.trim()),
     clientId,
-    ssl: options.ssl,
+    ssl: options.ssl ? sslOptions(options) : false,
     ...(saslOptions ? { sasl: saslOptions } : {}),
     connectionTimeout,
     authenticationTimeout: Math.round(clamp(timeoutMs, 1000, 10_000)),
@@ -197,4 +201,14 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
     probeTimeoutMs,
     probeClient,
   };
+}
+
+/**
+ * kafkajs' `ssl`, handed to tls.connect (which checks the brokers' names against their
+ * certificates): the files of `ca`, `cert`, `key` (read now: throws a TlsFileError naming the
+ * key), and the certificate check unless `verify = false`.
+ */
+function sslOptions(options: KafkaSinkOptions): { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } {
+  const files = readTlsFiles('kafka', { ca: options.ca ?? '', cert: options.cert ?? '', key: options.key ?? '' });
+  return { ...files, rejectUnauthorized: options.verify !== false };
 }
