@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 // Realistic JobUsageRecords for benchmarks: the records of the real replication bundle in
 // ../shared/conformance, re-numbered so every generated record has its own id.
-const SHARED = process.env['GRACC_SHARED'] ?? join(__dirname, '..', '..', '..', 'shared');
+/** The shared contracts folder beside the worktree (GRACC_SHARED to point elsewhere). */
+export const SHARED = process.env['GRACC_SHARED'] ?? join(__dirname, '..', '..', '..', 'shared');
 
 function templates(): string[] {
   const bundle = readFileSync(join(SHARED, 'conformance', 'bundles', 'replication-15.bundle'), 'utf8');

@@ -11,6 +11,14 @@ interface Splitter {
 const REPLICATION = 'replication';
 /** The whole payload of a probe's connection test. */
 const PING = 'xxx';
+/**
+ * Records and handshakes in one bundle past this make it invalid. Each costs a few hundred
+ * bytes and some microseconds besides its text, so without a cap a bundle of tiny records
+ * (`<R/>`, 4 bytes) would cost a hundred times its size. Real bundles hold at most tens of thousands.
+ */
+export const MAX_ITEMS_PER_BUNDLE = 100_000;
+/** `\s` takes in U+FEFF, the byte-order mark. */
+const NOT_WHITESPACE = /\S/;
 
 /**
  * Splits any of the three payload forms — a RecordEnvelope document, a replication bundle,
@@ -19,9 +27,17 @@ const PING = 'xxx';
  */
 export class PayloadSplitter {
   private inner: Splitter | undefined;
+  /** The payload's first characters after any leading whitespace, until they tell its form. */
   private head = '';
 
-  constructor(private readonly emit: EmitItem) {}
+  private readonly emit: EmitItem;
+
+  constructor(emit: EmitItem) {
+    this.emit = (item) => {
+      if (item.index >= MAX_ITEMS_PER_BUNDLE) throw new RecordError(`a bundle holds at most ${MAX_ITEMS_PER_BUNDLE} records and handshakes`);
+      emit(item);
+    };
+  }
 
   /** Records and handshakes emitted so far. */
   get count(): number {
@@ -33,9 +49,15 @@ export class PayloadSplitter {
       this.inner.write(chunk);
       return;
     }
+    // Leading whitespace (a byte-order mark too) is skipped chunk by chunk, never held: `head`
+    // holds at most the few characters that tell the forms apart.
+    if (this.head === '') {
+      const first = chunk.search(NOT_WHITESPACE);
+      if (first < 0) return;
+      chunk = chunk.slice(first);
+    }
     this.head += chunk;
-    const text = this.head.replace(/^\uFEFF?\s*/, '');
-    if (text === '') return;
+    const text = this.head;
     if (text[0] === '<') this.inner = new XmlRecordReader(this.emit);
     else if (text.length < REPLICATION.length && REPLICATION.startsWith(text)) return;
     else if (text.length <= PING.length && PING.startsWith(text)) return;
@@ -47,12 +69,12 @@ export class PayloadSplitter {
 
   end(): void {
     if (this.inner === undefined) {
-      if (this.head.trim() === PING) {
+      if (this.head === PING) {
         this.inner = { count: 1, write() {}, end() {} };
         this.emit({ kind: 'handshake', index: 0, ping: true });
         return;
       }
-      if (this.head.trim() === '') throw new RecordError('empty bundle');
+      if (this.head === '') throw new RecordError('empty bundle');
       throw new RecordError(`not a Gratia bundle: ${JSON.stringify(this.head.slice(0, 40))}`);
     }
     this.inner.end();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const PERCENT = 0x25;
+const PERCENT = 0x25, AMP = 0x26;
 /** Where the WebAssembly memory holds the input, after percent-decode.wat's hex table. */
 const IN = 256;
 /** Input bytes decoded per call; a longer input goes in several. */
@@ -50,8 +50,12 @@ export class PercentDecoder {
   decode(input: Uint8Array, i: number, out: Uint8Array, n: number): number {
     const { wasm, memory } = this;
     const len = input.length;
-    while (i < len) {
-      const take = Math.min(len - i, WINDOW);
+    // Copied in only up to the next `&` (and the two bytes an escape just before it may
+    // look at): a form of many short fields would otherwise copy the rest of the input for each.
+    const amp = input.indexOf(AMP, i);
+    const limit = amp < 0 ? len : Math.min(len, amp + 2);
+    while (i < limit) {
+      const take = Math.min(limit - i, WINDOW);
       memory.set(input.subarray(i, i + take), IN);
       const end = wasm.decode(IN, IN + take, OUT);
       out.set(memory.subarray(OUT, end), n);

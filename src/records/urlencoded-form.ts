@@ -13,18 +13,31 @@ const HEX = new Int8Array(256).fill(-1);
 for (let d = 0; d < 10; d++) HEX[0x30 + d] = d;
 for (let d = 0; d < 6; d++) HEX[0x41 + d] = HEX[0x61 + d] = 10 + d;
 
+/**
+ * Bytes of a field name kept: a longer name is cut to them. No field the collector reads has
+ * a long name, and a name is held whole until it ends (a 60 MB name would cost 3 × 60 MB).
+ */
+export const MAX_NAME_BYTES = 1024;
+
+/** The empty piece that marks a field present: one for all of them. */
+const NO_BYTES = Buffer.alloc(0);
+
 /** One for the process: the decoding is synchronous, and its WebAssembly memory is a few MiB. */
 let values: PercentDecoder | undefined;
 
 /**
  * Decodes an `application/x-www-form-urlencoded` body written in chunks cut anywhere,
  * handing out each value in decoded pieces as they arrive, so that a 64 MiB `arg1` never
- * needs to be held whole. Names are decoded as UTF-8 once complete. A malformed `%`
+ * needs to be held whole. Names are decoded as UTF-8 once complete
+ * (their first MAX_NAME_BYTES bytes). A malformed `%`
  * escape is kept literally, as browsers and most servers do.
  */
 export class UrlencodedFormDecoder {
   private inName = true;
-  private name: number[] = [];
+  /** The bytes of the name being read that came in earlier chunks (a name may be long too). */
+  private nameParts: Buffer[] = [];
+  /** Their length. */
+  private nameBytes = 0;
   private currentName = '';
   /** Bytes of a `%` escape cut by a chunk boundary. */
   private pending: number[] = [];
@@ -39,17 +52,20 @@ export class UrlencodedFormDecoder {
     const out = Buffer.allocUnsafe(len);
     let n = 0;
     let i = 0;
+    // The name being read is decoded into `out` too, from `nameFrom` to `n`.
+    let nameFrom = 0;
     while (i < len) {
       if (this.inName) {
         // Names are short and rare: byte by byte.
         let c = input[i++]!;
         if (c === AMP) {
-          if (this.name.length > 0) {
-            this.endName(); // a field with no `=`
+          if (this.nameParts.length > 0 || n > nameFrom) {
+            this.endName(out.subarray(nameFrom, n)); // a field with no `=`
             this.inName = true;
           }
+          nameFrom = n;
         } else if (c === EQ) {
-          this.endName();
+          this.endName(out.subarray(nameFrom, n));
         } else {
           if (c === PLUS) c = 0x20;
           else if (c === PERCENT) {
@@ -63,7 +79,7 @@ export class UrlencodedFormDecoder {
               i += 2;
             }
           }
-          this.name.push(c);
+          if (this.nameBytes + n - nameFrom < MAX_NAME_BYTES) out[n++] = c;
         }
         continue;
       }
@@ -81,8 +97,13 @@ export class UrlencodedFormDecoder {
         // at an `&`: the next field's name follows
         i++;
         this.inName = true;
-        this.name = [];
+        nameFrom = n;
       }
+    }
+    if (this.inName && n > nameFrom) {
+      // copied out: a slice would keep this chunk's whole output alive
+      this.nameParts.push(Buffer.from(out.subarray(nameFrom, n)));
+      this.nameBytes += n - nameFrom;
     }
   }
 
@@ -90,17 +111,22 @@ export class UrlencodedFormDecoder {
     if (this.pending.length > 0) {
       const rest = Buffer.from(this.pending);
       this.pending = [];
-      if (this.inName) this.name.push(...rest);
+      if (this.inName) {
+        if (this.nameBytes < MAX_NAME_BYTES) this.nameParts.push(rest.subarray(0, MAX_NAME_BYTES - this.nameBytes));
+      }
       else this.emit({ name: this.currentName, bytes: rest });
     }
-    if (this.inName && this.name.length > 0) this.endName();
+    if (this.inName && this.nameParts.length > 0) this.endName(NO_BYTES);
   }
 
-  private endName(): void {
-    this.currentName = Buffer.from(this.name).toString('utf8');
+  /** Ends the name being read; `last` holds its bytes from this chunk. */
+  private endName(last: Buffer): void {
+    const parts = this.nameParts;
+    this.currentName = (parts.length === 0 ? last : Buffer.concat([...parts, last])).toString('utf8');
     this.inName = false;
-    this.name = [];
+    this.nameParts = [];
+    this.nameBytes = 0;
     // An empty piece marks the field as present even when its value is empty.
-    this.emit({ name: this.currentName, bytes: Buffer.alloc(0) });
+    this.emit({ name: this.currentName, bytes: NO_BYTES });
   }
 }

@@ -2,9 +2,18 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type { BundleItem } from './bundle-item';
 import { rawAttributes } from './raw-attributes';
 import { RecordError } from './record-error';
+import { TextWindow } from './text-window';
 import { child, localName, type XmlElement } from './xml-element';
 
 const WHITESPACE_TO_NORMALISE = /[\t\n\r]/g;
+
+/** A character that cannot be in a tag name: once one follows a `<`, the parser has reported that tag's start (or it is no tag). */
+const ENDS_TAG_NAME = /[\s>/="'!?<]/g;
+
+/** Elements nested deeper than this in a bundle make it invalid (Gratia records are a few levels deep). */
+export const MAX_DEPTH = 64;
+/** Elements in one record past this make it invalid (Gratia records hold well under a hundred). */
+export const MAX_ELEMENTS_PER_RECORD = 10_000;
 
 const EMPTY: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
@@ -46,6 +55,11 @@ function hasLineBreakOrTabInValue(text: string, from: number, end: number): bool
   return false;
 }
 
+/** Where saxes keeps the text handler that `on('text', …)` sets (checked when the reader is made). */
+interface TextHandlerField {
+  textHandler: ((text: string) => void) | undefined;
+}
+
 /** Receives split records and handshakes, in document order. */
 export type EmitItem = (item: BundleItem) => void;
 
@@ -56,9 +70,12 @@ export type EmitItem = (item: BundleItem) => void;
  */
 export class XmlRecordReader {
   private readonly parser = new SaxesParser({ xmlns: false, position: true });
-  /** Input text from stream position `bufferStart` on; trimmed as records complete. */
-  private buffer = '';
-  private bufferStart = 0;
+  /** The input text a record or a start tag may still need: trimmed after every chunk. */
+  private readonly window = new TextWindow();
+  /** Stream position of a `<` whose start tag the parser may not have reported yet, or -1. */
+  private pendingTag = -1;
+  /** Elements of the record being read so far. */
+  private elements = 0;
   private depth = 0;
   /** 1 for an envelope's children, 0 for a lone record; -1 until the root is read. */
   private recordDepth = -1;
@@ -76,6 +93,9 @@ export class XmlRecordReader {
 
   constructor(private readonly emit: EmitItem, private nextIndex = 0) {
     const p = this.parser;
+    p.on('text', this.textListener);
+    if ((p as unknown as TextHandlerField).textHandler !== this.textListener) throw new Error('saxes keeps its text handler elsewhere: see listenToText');
+    p.off('text');
     p.on('doctype', (doctype) => {
       // Entity declarations are how expansion bombs and external entities get in.
       if (/<!ENTITY/i.test(doctype)) throw new RecordError('a DOCTYPE that declares entities is not accepted');
@@ -83,7 +103,6 @@ export class XmlRecordReader {
     p.on('opentagstart', (tag) => this.onOpenTagStart(tag.name));
     p.on('attribute', (attr) => this.onAttribute(attr.name, attr.value));
     p.on('opentag', (tag) => this.onOpenTag(tag));
-    p.on('text', (text) => this.onText(text));
     p.on('cdata', (text) => this.onText(text));
     p.on('closetag', () => this.onCloseTag());
   }
@@ -95,20 +114,23 @@ export class XmlRecordReader {
 
   /** Makes the reader ready for another document once end() returned (the parser resets itself then). */
   restart(nextIndex: number): void {
-    this.buffer = '';
-    this.bufferStart = 0;
+    this.window.clear();
+    this.pendingTag = -1;
     this.depth = 0;
     this.recordDepth = -1;
     this.recordStart = -1;
     this.open.length = 0;
+    this.listenToText(false);
     this.inherited = {};
     this.rootSeen = false;
     this.nextIndex = nextIndex;
   }
 
   write(chunk: string): void {
-    this.buffer += chunk;
+    const chunkStart = this.window.end;
+    this.window.append(chunk);
     this.guard(() => this.parser.write(chunk));
+    this.notePendingTag(chunk, chunkStart);
     this.trim();
   }
 
@@ -125,7 +147,8 @@ export class XmlRecordReader {
       this.recordDepth = localName(name) === 'RecordEnvelope' ? 1 : 0;
     }
     if (this.depth === this.recordDepth) {
-      this.recordStart = this.bufferStart + this.buffer.lastIndexOf('<', this.parser.position - this.bufferStart - 1);
+      this.recordStart = this.window.lastIndexOf('<', this.parser.position);
+      this.elements = 0;
     }
   }
 
@@ -137,16 +160,31 @@ export class XmlRecordReader {
 
   private onOpenTag(tag: SaxesTagPlain): void {
     const depth = this.depth++;
+    if (depth >= MAX_DEPTH) throw new RecordError(`elements nested more than ${MAX_DEPTH} deep`);
     if (depth < this.recordDepth) {
       if (depth === 0) this.collectNamespaces(tag.attributes);
       return;
     }
     if (this.recordStart < 0) return;
+    if (++this.elements > MAX_ELEMENTS_PER_RECORD) throw new RecordError(`a record holds more than ${MAX_ELEMENTS_PER_RECORD} elements`);
     const el: XmlElement = { name: localName(tag.name), attrs: this.attributesOfTag(), text: '', children: [] };
     const parent = this.open[this.open.length - 1];
     if (parent !== undefined) parent.children.push(el);
-    this.open.push(el);
+    if (this.open.push(el) === 2) this.listenToText(true);
   }
+
+  /**
+   * Text is listened to only inside a record's children, the only text the mapping reads:
+   * while a handler is set, the parser gathers text (a piece a line), so whitespace or text
+   * between records, or in a record's root, would be held as a long chain of pieces.
+   */
+  private listenToText(on: boolean): void {
+    // saxes's own field, which on()/off() set through a table lookup: set directly, as this
+    // runs twice for each element of each record (on()/off() cost the record path 5%).
+    (this.parser as unknown as TextHandlerField).textHandler = on ? this.textListener : undefined;
+  }
+
+  private readonly textListener = (text: string): void => this.onText(text);
 
   private onText(text: string): void {
     // The record's root holds only the whitespace between its children, which no rule
@@ -159,13 +197,14 @@ export class XmlRecordReader {
     this.depth--;
     if (this.recordStart < 0) return;
     const el = this.open.pop()!;
+    if (this.open.length === 1) this.listenToText(false);
     if (this.depth !== this.recordDepth) return;
     const end = this.parser.position;
     const index = this.nextIndex++;
     if (el.name === 'ProbeDetails') {
       this.emit({ kind: 'handshake', index });
     } else {
-      const raw = this.buffer.slice(this.recordStart - this.bufferStart, end - this.bufferStart);
+      const raw = this.window.slice(this.recordStart, end);
       this.emit({ kind: 'record', index, root: el, raw, inheritedNamespaces: this.inherited });
     }
     this.recordStart = -1;
@@ -179,10 +218,8 @@ export class XmlRecordReader {
     for (const name in attrs) {
       if (!attrs[name]!.includes(' ')) continue;
       // the start tag's own text: from its `<` to where the parser is
-      const text = this.buffer;
-      const from = text.lastIndexOf('<', this.tagNamePosition - this.bufferStart - 1);
-      const end = this.parser.position - this.bufferStart;
-      return hasLineBreakOrTabInValue(text, from, end) ? localAttributes(rawAttributes(text.slice(from, end))) : attrs;
+      const text = this.window.slice(this.window.lastIndexOf('<', this.tagNamePosition), this.parser.position);
+      return hasLineBreakOrTabInValue(text, 0, text.length) ? localAttributes(rawAttributes(text)) : attrs;
     }
     return attrs;
   }
@@ -193,15 +230,22 @@ export class XmlRecordReader {
     }
   }
 
-  /** Drops input no record can still need: all of it outside a record but a last partial tag. */
+  /**
+   * Notes the chunk's last `<` if the parser may not have reported its start tag yet (the
+   * chunk ends inside the tag's name), or forgets an earlier one whose name has ended. Only
+   * the chunk is searched, so a long run between records is read once.
+   */
+  private notePendingTag(chunk: string, chunkStart: number): void {
+    const lt = chunk.lastIndexOf('<');
+    if (lt >= 0) this.pendingTag = chunkStart + lt;
+    if (this.pendingTag < 0) return;
+    ENDS_TAG_NAME.lastIndex = lt + 1;
+    if (ENDS_TAG_NAME.test(chunk)) this.pendingTag = -1;
+  }
+
+  /** Drops input no record can still need: all of it outside a record but a start tag whose name is cut. */
   private trim(): void {
-    const keepFrom = this.recordStart >= 0
-      ? this.recordStart - this.bufferStart
-      : Math.max(0, this.buffer.lastIndexOf('<'));
-    if (keepFrom > 0) {
-      this.buffer = this.buffer.slice(keepFrom);
-      this.bufferStart += keepFrom;
-    }
+    this.window.dropBefore(this.recordStart >= 0 ? this.recordStart : this.pendingTag >= 0 ? this.pendingTag : this.window.end);
   }
 
   /** Turns a parser error into a RecordError that names the record being read. */

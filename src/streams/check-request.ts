@@ -5,6 +5,9 @@ import { RequestError } from '../contracts/request-errors';
 const COMMANDS = new Set(['update', 'multiupdate', 'urlencodedupdate']);
 const NEEDS_FROM = new Set(['update', 'multiupdate']);
 
+/** The fields a request is checked by (the payload, `arg1`, too): no others are kept, however many are sent. */
+export const FIELDS_READ: ReadonlySet<string> = new Set(['command', 'arg1', 'from', 'bundlesize']);
+
 /** The request's fields other than the payload; `arg1` is present (as '') when it was sent. */
 export type RequestFields = Readonly<Record<string, string>>;
 

@@ -16,7 +16,7 @@ import { RecordError } from '../records/record-error';
 import type { Answer } from '../contracts/answer';
 import type { RequestSummary } from '../contracts/request-handler';
 import { bundleEntries } from './bundle-records';
-import { type CheckedBundle, checkRequest, type RequestFields } from './check-request';
+import { type CheckedBundle, checkRequest, FIELDS_READ, type RequestFields } from './check-request';
 import { BodyTooLarge, Overloaded, SlowBody } from '../contracts/request-errors';
 
 export interface RequestOptions {
@@ -95,6 +95,8 @@ export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' 
 function fieldsOtherThanPayload(queryFields: RequestFields) {
   return pipe(
     reduce((fields: Record<string, Buffer[]>, piece: FormPiece) => {
+      // a body of many fields with other names (`a1&a2&…`) would cost a key each
+      if (!FIELDS_READ.has(piece.name)) return fields;
       const parts = (fields[piece.name] ??= []);
       if (piece.name !== PAYLOAD) parts.push(piece.bytes);
       return fields;
