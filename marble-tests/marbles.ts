@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { TestScheduler } from 'rxjs/testing';
 import { Observable, type OperatorFunction, take } from 'rxjs';
+import type { SinkMetrics } from '../src/contracts/sink-metrics';
 
 /** A TestScheduler that compares with node:assert, for the marble specs. */
 export function marbles(): TestScheduler {
@@ -26,4 +27,18 @@ export function cutShort<T, R>(values: readonly T[], operator: OperatorFunction<
   let completed = false;
   source.pipe(operator, take(n)).subscribe({ next: (v) => void out.push(v), complete: () => void (completed = true) });
   return { out, read, completed };
+}
+
+/** A SinkMetrics that writes down every report, as `what:sink:detail` strings. */
+export function recordingSinkMetrics(): SinkMetrics & { readonly reports: string[] } {
+  const reports: string[] = [];
+  return {
+    reports,
+    published: (sink, records) => void reports.push(`published:${sink}:${records}`),
+    confirmed: (sink, records, seconds) => void reports.push(`confirmed:${sink}:${records}:${seconds}s`),
+    failed: (sink, failure) => void reports.push(`failed:${sink}:${failure}`),
+    refused: (sink, how, count) => void reports.push(`refused:${sink}:${how}:${count}`),
+    reconnected: (sink) => void reports.push(`reconnected:${sink}`),
+    state: (sink, state) => void reports.push(`state:${sink}:${state}`),
+  };
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { EMPTY, type Observable } from 'rxjs';
 import { type OutboundMessage, SinkError } from '../src/contracts/sink';
 import { publishWithConfirm } from '../src/operators/publish-with-confirm';
-import { cutShort, marbles } from './marbles';
+import { cutShort, marbles, recordingSinkMetrics } from './marbles';
 
 const msg = (key: string): OutboundMessage => ({ key, body: Buffer.from(key), contentType: 'application/json' });
 const messages = { a: msg('a'), b: msg('b') };
@@ -68,4 +68,30 @@ test('publishWithConfirm: a synchronous source cut short by take: the whole bund
   const sink = { name: 'amqp', publish: (batch: readonly OutboundMessage[]) => (sent.push([...batch]), EMPTY) };
   const { out, read, completed } = cutShort([msg('a'), msg('b'), msg('c')], publishWithConfirm(sink), 1);
   assert.deepEqual([out, read, completed, sent.length], [[{ sink: 'amqp', records: 3 }], 3, true, 1]);
+});
+
+test('publishWithConfirm: reports the bundle published, then confirmed with the time the sink took', () => {
+  const metrics = recordingSinkMetrics();
+  const scheduler = marbles();
+  scheduler.run(({ cold, expectObservable, flush }) => {
+    const sink = sinkThat(() => cold<never>('----|'));
+    expectObservable(cold('-a-b-|', messages).pipe(publishWithConfirm(sink, metrics, scheduler))).toBe('---------(c|)', { c: { sink: 'amqp', records: 2 } });
+    flush();
+  });
+  assert.deepEqual(metrics.reports, ['published:amqp:2', 'confirmed:amqp:2:0.004s']);
+});
+
+test('publishWithConfirm: reports a failed bundle by its failure; an unsubscribed one is neither confirmed nor failed', () => {
+  const metrics = recordingSinkMetrics();
+  const scheduler = marbles();
+  scheduler.run(({ cold, expectObservable }) => {
+    const nack = new SinkError('amqp', 'nack', 'nacked');
+    expectObservable(cold('-a|', messages).pipe(publishWithConfirm(sinkThat(() => cold<never>('--#', undefined, nack)), metrics, scheduler)))
+      .toBe('----#', undefined, nack);
+    const other = new Error('not a SinkError');
+    expectObservable(cold('-a|', messages).pipe(publishWithConfirm(sinkThat(() => cold<never>('-#', undefined, other)), metrics, scheduler)))
+      .toBe('---#', undefined, other);
+    expectObservable(cold('-a|', messages).pipe(publishWithConfirm(sinkThat(() => cold<never>('------|')), metrics, scheduler)), '^---!').toBe('-----');
+  });
+  assert.deepEqual(metrics.reports, ['published:amqp:1', 'published:amqp:1', 'published:amqp:1', 'failed:amqp:error', 'failed:amqp:nack']);
 });

@@ -1,29 +1,13 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { UsageError } from './main/usage-error';
 
-/** `-version` too: the earlier Go collector took Go's flag syntax. */
-const VERSION_FLAGS = ['--version', '-version', '-v'];
-
-/** The installed package's version, read from its package.json (dist/src/cli.js → ../../). */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
-}
-
 // Each command loads only its own modules: `convert` starts without the brokers' clients.
+// `--version` (also Go's `-version`, and `-v`) and `-help` are serve's flags (see main/args.ts).
 async function main(argv: readonly string[]): Promise<number> {
-  if (VERSION_FLAGS.includes(argv[0] ?? '')) {
-    process.stdout.write(`gracc-collector ${packageVersion()}\n`);
-    return 0;
-  }
   if (argv[0] === 'convert') return (await import('./main/convert-command.js')).convertCommand(argv.slice(1));
-  const { SERVE_USAGE, serveCommand } = await import('./main/serve-command.js');
-  if (argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
-    process.stdout.write(SERVE_USAGE + '\n');
-    return 0;
-  }
-  return serveCommand(argv);
+  if (argv[0] === 'validate') return (await import('./main/validate-command.js')).validateCommand(argv.slice(1));
+  if (argv[0] === 'help') return (await import('./main/serve-command.js')).serveCommand(['-help']);
+  return (await import('./main/serve-command.js')).serveCommand(argv);
 }
 
 main(process.argv.slice(2)).then(

@@ -11,7 +11,6 @@ import { fromReadable, IncompleteBody } from './from-readable';
 import type { CollectorMetrics } from './metrics';
 import { servePprof } from './pprof';
 import type { RequestHandler, RequestSummary } from '../contracts/request-handler';
-import type { Sink } from '../contracts/sink';
 import { readTlsFiles, type TlsFileKeys } from './tls-files';
 
 /** The HTTPS listener's files and client-certificate policy (the `[tls]` table). */
@@ -23,8 +22,6 @@ export interface HttpsSettings extends TlsFileKeys {
 export interface HttpServiceOptions {
   /** What answers a Gratia request (the records pipeline). */
   readonly handleRequest: RequestHandler;
-  /** The sinks, for /readyz and the sink_unavailable gauge. */
-  readonly sinks: readonly Sink[];
   readonly maxBodySize: number;
   readonly metrics: CollectorMetrics;
   readonly log: bunyan;
@@ -38,11 +35,8 @@ export interface HttpServiceOptions {
   readonly drainTimeoutMs: number;
   /** Serve HTTPS too (`listenHttps`), with these files; the same endpoints, handler and limits. */
   readonly tls?: HttpsSettings;
-}
-
-/** A sink that can say which of its several broker nodes it is connected to (AMQP with `hosts`). */
-interface NodeReporting {
-  nodeInUse?(): string | null;
+  /** Added to /readyz's `OK`: the broker nodes in use, where a sink has several (readiness.ts); nothing by default. */
+  readonly nodesInUse?: () => string;
 }
 
 /** A request on a connection, while it lasts: its response, and (for a bundle) how to cut its body short. */
@@ -66,6 +60,8 @@ export class HttpService {
   readonly server: Server;
   /** HTTPS (`listenHttps`), with `tls` in the options. */
   readonly httpsServer: HttpsServer | undefined;
+  /** The files the HTTPS server's certificate, key and CA were last read from. */
+  private tlsFiles: TlsFileKeys | undefined;
   /** The servers listening. */
   private readonly listening: Server[] = [];
   private inFlight = 0;
@@ -79,8 +75,9 @@ export class HttpService {
     this.server = this.withLimits(createServer((req, res) => this.route(req, res)), 'connection');
     if (options.tls) {
       const tls = options.tls;
+      this.tlsFiles = { ca: tls.ca, cert: tls.cert, key: tls.key };
       this.httpsServer = createHttpsServer({
-        ...this.secureFiles(),
+        ...this.secureFiles(tls),
         // With a CA of client certificates, clients are asked for one; refused without one only when required.
         requestCert: tls.ca !== '',
         rejectUnauthorized: tls.requireClientCert,
@@ -92,13 +89,6 @@ export class HttpService {
       this.httpsServer.on('tlsClientError', (e: NodeJS.ErrnoException, socket: TLSSocket) => {
         this.options.metrics.connectionClosed('malformed');
         this.options.log.info({ client: socket.remoteAddress, error: e.code ?? e.message }, 'TLS handshake refused');
-      });
-    }
-    for (const sink of options.sinks) {
-      sink.unavailable$.subscribe((why) => {
-        options.metrics.sinkUnavailable.set({ sink: sink.name }, why === null ? 0 : 1);
-        if (why === null) options.log.info({ sink: sink.name }, 'sink ready');
-        else options.log.warn({ sink: sink.name, reason: why }, 'sink unavailable');
       });
     }
   }
@@ -148,18 +138,21 @@ export class HttpService {
   }
 
   /**
-   * Reads the HTTPS certificate, key and CA files again (a renewed certificate) for the
-   * connections to come; those open keep theirs. Throws a TlsFileError naming the key, and
-   * keeps the files it had, when one cannot be read or used.
+   * Reads the HTTPS certificate, key and CA files again (a renewed certificate), those `files`
+   * names (a reloaded configuration's) or else the ones read last, for the connections to
+   * come; those open keep theirs. Throws a TlsFileError naming the key, and keeps the files it
+   * had, when one cannot be read or used. Whether clients are asked for a certificate was
+   * decided at the start (a CA given or not) and stays.
    */
-  reloadCertificates(): void {
+  reloadCertificates(files: TlsFileKeys = this.tlsFiles!): void {
     if (!this.httpsServer) return;
-    this.httpsServer.setSecureContext(this.secureFiles());
+    this.httpsServer.setSecureContext(this.secureFiles(files));
+    this.tlsFiles = { ca: files.ca, cert: files.cert, key: files.key };
     this.options.log.info('HTTPS certificate and key read again');
   }
 
-  private secureFiles(): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
-    return readTlsFiles('tls', this.options.tls!, true);
+  private secureFiles(files: TlsFileKeys): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+    return readTlsFiles('tls', files, true);
   }
 
   /**
@@ -260,21 +253,12 @@ export class HttpService {
       case '/readyz':
         // The sinks' readiness (readiness.ts); with several workers, every worker's, from the primary.
         void this.options.metrics.readiness().then(
-          (reasons) => (reasons.length === 0 ? reply(res, 200, `OK${this.nodesInUse()}`) : reply(res, 503, `Error: ${reasons.join('; ')}`)),
+          (reasons) => (reasons.length === 0 ? reply(res, 200, `OK${this.options.nodesInUse?.() ?? ''}`) : reply(res, 503, `Error: ${reasons.join('; ')}`)),
           (e: Error) => reply(res, 503, `Error: ${e.message}`));
         return;
       default:
         reply(res, 404, 'Error: not found', unreadBody(req) ? { Connection: 'close' } : {});
     }
-  }
-
-  /** The broker nodes this process's sinks use, where they have several (` (amqp: amqps://b:5671)`), or ''. */
-  private nodesInUse(): string {
-    const nodes = this.options.sinks.flatMap((s) => {
-      const node = (s as NodeReporting).nodeInUse?.() ?? null;
-      return node === null ? [] : [`${s.name}: ${node}`];
-    });
-    return nodes.length === 0 ? '' : ` (${nodes.join('; ')})`;
   }
 
   /** Notes the request in progress on its connection, until its response is done. */

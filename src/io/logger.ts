@@ -10,6 +10,8 @@ export interface ServiceLog {
   reopen(): void;
   /** Switches between debug and the configured level (SIGUSR2); returns the new level. */
   toggleDebug(): LogLevel;
+  /** A new configured level (a reload); while debug is toggled on it applies once toggled off. */
+  setLevel(level: LogLevel): void;
   /** Writes out the lines still buffered for the log file and closes it: process.exit would drop them. */
   close(): Promise<void>;
 }
@@ -54,15 +56,20 @@ export function createServiceLog(target: string, level: LogLevel): ServiceLog {
     serializers: { err: bunyan.stdSerializers.err },
   });
   let debugging = false;
+  let configured = level;
   return {
     log,
     reopen: () => file?.reopen(),
     close: () => file?.close() ?? Promise.resolve(),
     toggleDebug() {
       debugging = !debugging;
-      const next: LogLevel = debugging ? 'debug' : level;
+      const next: LogLevel = debugging ? 'debug' : configured;
       log.level(next);
       return next;
+    },
+    setLevel(next) {
+      configured = next;
+      if (!debugging) log.level(next);
     },
   };
 }

@@ -4,6 +4,7 @@
 import { compileSchema, type ConfigOf, describeWith, GENERAL, type LoadConfigOptions, loadWith } from '../config';
 import { SINKS } from '../io/sinks/registry';
 import type { SinkModule } from '../io/sinks/sink-module';
+import { checkTlsFiles } from '../io/tls-files';
 
 export { ConfigError, parseDuration, parseSize, type LoadConfigOptions } from '../config';
 
@@ -40,7 +41,8 @@ function tlsListenerProblem(tls: CollectorConfig['tls']): string | undefined {
   if (!tls.enable) return tls.httpsOnly ? 'tls.httpsOnly: needs tls.enable = true (or there would be no listener at all)' : undefined;
   if (tls.cert === '' || tls.key === '') return `tls.${tls.cert === '' ? 'cert' : 'key'}: required with tls.enable`;
   if (tls.requireClientCert && tls.ca === '') return 'tls.ca: required with tls.requireClientCert (the CAs that sign the clients\' certificates)';
-  return undefined;
+  // The files as the listener reads them (at the start and at each reload): readable, usable, the certificate with its key.
+  return checkTlsFiles('tls', tls, true);
 }
 
 /** A copy of the config fit for logging: every password replaced by "***" (set or not). */

@@ -2,19 +2,26 @@ import { UsageError } from './usage-error';
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type bunyan from 'bunyan';
+import { CONFIG_FLAG, HELP_FLAG, parseArgs, VERSION_FLAG } from './args';
 import { type CollectorConfig, ConfigError, describeConfig, loadConfig } from './config';
+import { EX_CONFIG } from './exit-codes';
+import { Pipeline } from './pipeline';
+import { reloadConfig, type ReloadOutcome } from './reload';
+import { packageVersion } from './version';
 import { settledWithin } from '../io/deadline';
 import { HttpService } from '../io/http-server';
 import { InFlightBudget } from '../io/in-flight-budget';
-import { createServiceLog } from '../io/logger';
-import { ClusterMetrics, CollectorMetrics, readFromPrimary, sendTo } from '../io/metrics';
-import { readinessOf } from '../io/readiness';
-import type { RequestHandler } from '../contracts/request-handler';
-import type { Sink } from '../contracts/sink';
-import { handleRequest } from '../streams/handle-request';
-import { checkConfigFiles, createSinks } from './sinks';
+import { createServiceLog, type ServiceLog } from '../io/logger';
+import { ClusterMetrics, CollectorMetrics, processMetrics, readFromPrimary, sendTo } from '../io/metrics';
+import { nodesInUse } from '../io/readiness';
 
-export const SERVE_USAGE = 'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [--pprof on|HOST:PORT]\n       gracc-collector convert [--format json|xml|raw] [FILE]';
+export const SERVE_USAGE = [
+  'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [-pprof on|HOST:PORT]',
+  '       gracc-collector validate [-c FILE] [--connect]',
+  '       gracc-collector convert [--format json|xml|raw] [FILE]',
+  '       gracc-collector --version',
+  '(flags as Go\'s: -c FILE, -c=FILE, --c FILE, --config=FILE)',
+].join('\n');
 
 
 interface ServeArgs {
@@ -23,22 +30,22 @@ interface ServeArgs {
   pprof?: string;
 }
 
-function parseServeArgs(args: readonly string[]): ServeArgs {
-  const parsed: ServeArgs = { logTarget: 'stdout' };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value\n${SERVE_USAGE}`);
-      return v;
-    };
-    if (a === '-c' || a === '--config') parsed.configFile = value();
-    else if (a === '-l' || a === '--log') parsed.logTarget = value();
-    else if (a === '--pprof') parsed.pprof = value();
-    else if (a.startsWith('--pprof=')) parsed.pprof = a.slice('--pprof='.length);
-    else throw new UsageError(`unexpected argument ${a}\n${SERVE_USAGE}`);
-  }
-  return parsed;
+const SERVE_FLAGS = {
+  config: CONFIG_FLAG,
+  log: { names: ['l', 'log'], type: 'string' },
+  pprof: { names: ['pprof'], type: 'string' },
+  help: HELP_FLAG,
+  version: VERSION_FLAG,
+} as const;
+
+/** The serve command line (Go flag syntax, see args.ts); undefined after `-h` or `-version`, which print and exit. */
+export function parseServeArgs(args: readonly string[]): ServeArgs | undefined {
+  const { flags, positional } = parseArgs(args, SERVE_FLAGS, SERVE_USAGE);
+  if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}\n${SERVE_USAGE}`);
+  if (flags.help) process.stdout.write(SERVE_USAGE + '\n');
+  else if (flags.version) process.stdout.write(`gracc-collector ${packageVersion()}\n`);
+  else return { configFile: flags.config, logTarget: flags.log ?? 'stdout', pprof: flags.pprof };
+  return undefined;
 }
 
 /**
@@ -53,33 +60,30 @@ function parseServeArgs(args: readonly string[]): ServeArgs {
  */
 export async function serveCommand(args: readonly string[]): Promise<number> {
   const parsed = parseServeArgs(args);
+  if (parsed === undefined) return 0;
+  if (cluster.isWorker) return serveAsWorker(parsed, await configFromPrimary());
   let config: CollectorConfig;
   try {
     config = loadConfig({ file: parsed.configFile });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`gracc-collector: configuration: ${e.message}\n`);
-      return 1;
+      return EX_CONFIG;
     }
     throw e;
   }
-  const fileProblems = checkConfigFiles(config);
-  if (fileProblems.length > 0) {
-    process.stderr.write(`gracc-collector: configuration: ${fileProblems.join('; ')}\n`);
-    return 1;
-  }
-  if (cluster.isWorker) return serveAsWorker(parsed, config);
   const workers = config.workers === 0 ? availableParallelism() : config.workers;
   if (workers > 1) return servePrimary(parsed, config, workers);
 
-  const { log, reopen, toggleDebug, close } = createServiceLog(parsed.logTarget, config.loglevel);
-  log.info({ config: describeConfig(config) }, 'starting');
+  const serviceLog = createServiceLog(parsed.logTarget, config.loglevel);
+  const { log, reopen, toggleDebug, close } = serviceLog;
+  log.info({ version: packageVersion(), node: process.version, config: describeConfig(config) }, 'starting');
   const service = await startService(parsed, config, log);
-  log.info({ ...listeningOn(config, service.http), sinks: service.sinks.map((s) => `${s.name}(${s.format})`) }, 'listening');
-  process.on('SIGUSR1', reopen).on('SIGHUP', reopen);
-  // --- HTTPS certificate renewal: SIGHUP reads the certificate and key again.
-  process.on('SIGHUP', () => reloadCertificates(service.http, log));
-  // ---
+  log.info({ ...listeningOn(config, service.http), sinks: sinkNames(service.pipeline) }, 'listening');
+  process.on('SIGUSR1', reopen).on('SIGHUP', () => {
+    reopen();
+    void service.reload(reloadReported(parsed, service.pipeline.config, log), serviceLog);
+  });
   // `logLevel`, not `level`: bunyan drops a line whose fields name `level`.
   process.on('SIGUSR2', () => log.info({ logLevel: toggleDebug() }, 'log level changed'));
   return new Promise<number>((resolve) => {
@@ -90,8 +94,11 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
 
 interface Service {
   readonly http: HttpService;
-  readonly sinks: readonly Sink[];
+  /** The sinks and request options in use, swapped by reloads. */
+  readonly pipeline: Pipeline;
   readonly metrics: CollectorMetrics;
+  /** Applies a reload's outcome: counts it, and for a valid configuration swaps the pipeline to it. */
+  reload(outcome: ReloadOutcome, serviceLog: ServiceLog): Promise<void>;
   /**
    * Stops accepting, answers the bundles in flight, closes the sinks; once, whoever asks.
    * Resolves false when the sinks did not all close in time (the process should then exit anyway, non-zero).
@@ -99,22 +106,46 @@ interface Service {
   stop(reason: string): Promise<boolean>;
 }
 
+function sinkNames(pipeline: Pipeline): string[] {
+  return pipeline.sinks.map((s) => `${s.name}(${s.format})`);
+}
+
+/**
+ * Loads the configuration again (SIGHUP) and logs the outcome: why it was refused (the
+ * collector runs on as it was), or the new configuration and the keys that need a restart.
+ */
+function reloadReported(parsed: ServeArgs, running: CollectorConfig, log: bunyan): ReloadOutcome {
+  const outcome = reloadConfig(parsed.configFile, running);
+  if (!outcome.ok) {
+    log.error({ reason: outcome.reason }, 'reload refused: the configuration is invalid; running on as before');
+    return outcome;
+  }
+  log.info({ config: describeConfig(outcome.config) }, 'reloading the configuration');
+  if (outcome.restartNeeded.length > 0) {
+    log.warn({ keys: outcome.restartNeeded }, 'reload: these settings change only with a restart; kept as they were');
+  }
+  return outcome;
+}
+
 /** One whole collector in this process: sinks, HTTP endpoint, metrics, optional pprof listener. */
 async function startService(parsed: ServeArgs, config: CollectorConfig, log: bunyan): Promise<Service> {
-  const sinks = createSinks(config, log);
   // maxInFlightBytes is for the whole collector: each of several workers takes its share,
   // but never less than one body of maxBodySize (an idle worker must take any acceptable bundle).
   const workers = cluster.isWorker ? Number(process.env[WORKER_COUNT_ENV]) || 1 : 1;
   const budget = new InFlightBudget(Math.max(Math.floor(config.maxInFlightBytes / workers), Math.min(config.maxBodySize, config.maxInFlightBytes)));
-  const metrics = new CollectorMetrics({ inFlightBytes: () => budget.inUse, readiness: readinessOf(sinks) });
+  let pipeline: Pipeline | undefined;
+  const metrics = new CollectorMetrics({
+    inFlightBytes: () => budget.inUse,
+    readiness: () => pipeline?.readiness() ?? [],
+    build: { version: packageVersion(), node: process.version },
+  });
+  pipeline = new Pipeline(config, { budget, metrics, log });
+  const current = pipeline;
   const pprofOnMain = parsed.pprof === 'on';
-  const requestOptions = {
-    sinks, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate,
-  };
-  const handle: RequestHandler = (body$, query, summary) => handleRequest(body$, query, requestOptions, summary);
   const http = new HttpService({
-    handleRequest: handle, sinks, maxBodySize: config.maxBodySize, metrics, log, pprof: pprofOnMain,
+    handleRequest: current.handle, maxBodySize: config.maxBodySize, metrics, log, pprof: pprofOnMain,
     tls: config.tls.enable ? config.tls : undefined,
+    nodesInUse: () => nodesInUse(current.sinks),
     idleTimeoutMs: config.idleTimeout, drainTimeoutMs: config.drainTimeout,
     // Like maxInFlightBytes, for the whole collector: each worker takes its share.
     maxConnections: config.maxConnections === 0 ? 0 : Math.max(1, Math.floor(config.maxConnections / workers)),
@@ -128,16 +159,31 @@ async function startService(parsed: ServeArgs, config: CollectorConfig, log: bun
       log.info({ signal: reason }, 'stopping: answering the bundles in flight');
       pprofService?.server.close();
       await http.drain();
-      const closes = sinks.map((s) => s.close().catch((err: unknown) => log.error({ err, sink: s.name }, 'closing a sink failed')));
+      const { closeTimeout } = current.config;
       // Each sink bounds its own close by closeTimeout; this is the backstop should one not.
-      if (!(await settledWithin(Promise.all(closes), config.closeTimeout + STOP_MARGIN_MS))) {
-        log.error({ closeTimeoutMs: config.closeTimeout }, 'the sinks did not close in time: exiting anyway');
+      if (!(await settledWithin(current.close(), closeTimeout + STOP_MARGIN_MS))) {
+        log.error({ closeTimeoutMs: closeTimeout }, 'the sinks did not close in time: exiting anyway');
         return false;
       }
       log.info('stopped');
       return true;
     })());
-  return { http, sinks, metrics, stop };
+  const reload = async (outcome: ReloadOutcome, serviceLog: ServiceLog): Promise<void> => {
+    if (stopping) return;
+    if (!outcome.ok) return metrics.configReloaded(false);
+    try {
+      await current.swap(outcome.config);
+    } catch (err) {
+      log.error({ err }, 'reload failed: the new sinks could not be made; running on as before');
+      return metrics.configReloaded(false);
+    }
+    serviceLog.setLevel(outcome.config.loglevel);
+    // A renewed HTTPS certificate (or other files named): checked with the configuration, read again now.
+    if (outcome.config.tls.enable) reloadCertificates(http, outcome.config.tls, log);
+    metrics.configReloaded(true);
+    log.info({ worker: cluster.worker?.id, sinks: sinkNames(current) }, 'configuration reloaded');
+  };
+  return { http, pipeline: current, metrics, reload, stop };
 }
 
 /** Stops the service, then closes the log; the exit code: 1 when the sinks did not close in time. */
@@ -155,12 +201,32 @@ const STOP_MARGIN_MS = 2_000;
 /** Messages from the primary to its workers, besides the metrics ones (metrics.ts). */
 const REOPEN_LOG = 'gracc:reopen-log';
 const DEBUG = 'gracc:debug';
-/** SIGHUP, relayed: read the HTTPS certificate and key again. */
-const RELOAD_CERTIFICATES = 'gracc:reload-certificates';
+/** A reload's outcome (SIGHUP), checked by the primary: `{ config }` to swap to, or `{ failed }` to count. */
+const RELOAD = 'gracc:reload';
 /** From a worker, once it listens. */
 const READY = 'gracc:ready';
 /** Tells a worker how many there are (for its share of maxInFlightBytes). */
 const WORKER_COUNT_ENV = 'COLLECTOR_CLUSTER_SIZE'; // not GRACC_*: those must all be configuration keys
+/**
+ * Hands a worker the configuration the primary loaded and checked (JSON), the one in use since
+ * the last reload: a worker started later (a replacement) must not read a file changed since.
+ */
+const WORKER_CONFIG = 'gracc:config';
+const WORKER_CONFIG_ASK = 'gracc:config?';
+
+/** In a worker: the primary's configuration, asked for over the IPC channel. */
+function configFromPrimary(): Promise<CollectorConfig> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type?: unknown; config?: CollectorConfig }): void => {
+      if (m?.type !== WORKER_CONFIG) return;
+      process.off('message', onMessage);
+      resolve(m.config!);
+    };
+    process.on('message', onMessage);
+    if (!process.send) reject(new Error('a cluster worker needs the IPC channel to its primary'));
+    else process.send({ type: WORKER_CONFIG_ASK });
+  });
+}
 
 /** Restarting a worker that keeps dying soon after its start waits longer each time, up to this. */
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -205,13 +271,13 @@ export function workerExecArgv(primary: readonly string[]): string[] {
  * the collector (a port in use, say, would make every replacement die the same way).
  */
 function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number): Promise<number> {
-  const { log, reopen, toggleDebug, close } = createServiceLog(parsed.logTarget, config.loglevel);
-  log.info({ config: describeConfig(config), workers: count }, 'starting');
+  const { log, reopen, toggleDebug, close, setLevel } = createServiceLog(parsed.logTarget, config.loglevel);
+  log.info({ version: packageVersion(), node: process.version, config: describeConfig(config), workers: count }, 'starting');
   cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv) });
   const live = new Map<number, Worker>();
   /** Workers that listen: only they can have counted anything, and only they answer metrics requests. */
   const serving = new Map<number, Worker>();
-  const metrics = new ClusterMetrics(() => [...serving.values()]);
+  const metrics = new ClusterMetrics(() => [...serving.values()], processMetrics());
   const restarts = new Set<NodeJS.Timeout>();
   let debugging = false;
   let started = false;
@@ -247,6 +313,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
       live.set(worker.id, worker);
       worker.on('message', (m: { type?: unknown; port?: number; httpsPort?: number }) => {
         if (metrics.onMessage(worker, m)) return;
+        if (m?.type === WORKER_CONFIG_ASK) sendTo(worker, { type: WORKER_CONFIG, config });
         if (m?.type !== READY) return;
         ready = true;
         serving.set(worker.id, worker);
@@ -285,12 +352,16 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
       });
     };
 
-    process.on('SIGUSR1', onReopen).on('SIGHUP', onReopen);
-    // --- HTTPS certificate renewal: each worker reads its files again.
-    process.on('SIGHUP', () => {
-      for (const w of live.values()) sendTo(w, { type: RELOAD_CERTIFICATES });
+    process.on('SIGUSR1', onReopen).on('SIGHUP', () => {
+      onReopen();
+      // Checked here once, swapped by every worker (each has its own sinks).
+      const outcome = reloadReported(parsed, config, log);
+      if (outcome.ok) {
+        config = outcome.config;
+        setLevel(config.loglevel);
+      }
+      for (const w of live.values()) sendTo(w, { type: RELOAD, ...(outcome.ok ? { config } : { failed: outcome.reason }) });
     });
-    // ---
     process.on('SIGUSR2', () => {
       debugging = !debugging;
       log.info({ logLevel: toggleDebug() }, 'log level changed');
@@ -313,17 +384,21 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
  * are ignored here so that a signal sent to the whole process group acts once.
  */
 async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promise<number> {
-  const { log, reopen, toggleDebug, close } = createServiceLog(parsed.logTarget, config.loglevel);
+  const serviceLog = createServiceLog(parsed.logTarget, config.loglevel);
+  const { log, reopen, toggleDebug, close } = serviceLog;
   const ignore = (): void => {};
   process.on('SIGUSR1', ignore).on('SIGHUP', ignore).on('SIGUSR2', ignore);
   let debugging = false;
-  let reload = (): void => {};
-  process.on('message', (m: { type?: unknown; on?: boolean }) => {
+  // Reloads one after the other, the first once the service is up.
+  let reloads: Promise<Service> | undefined;
+  process.on('message', (m: { type?: unknown; on?: boolean; config?: CollectorConfig; failed?: string }) => {
     if (m?.type === REOPEN_LOG) reopen();
-    else if (m?.type === RELOAD_CERTIFICATES) reload();
     else if (m?.type === DEBUG && m.on !== debugging) {
       debugging = !debugging;
       log.info({ logLevel: toggleDebug() }, 'log level changed');
+    } else if (m?.type === RELOAD && reloads) {
+      const outcome: ReloadOutcome = m.config ? { ok: true, config: m.config, restartNeeded: [] } : { ok: false, reason: m.failed ?? '' };
+      reloads = reloads.then(async (service) => (await service.reload(outcome, serviceLog), service));
     }
   });
   // Listening for the stop signals before the service is up: the primary relays SIGTERM to a
@@ -332,13 +407,14 @@ async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promis
   let onStop = (why: string): void => void (stopRequest ??= why);
   process.on('SIGTERM', () => onStop('SIGTERM')).on('SIGINT', () => onStop('SIGINT'));
   process.once('disconnect', () => onStop('the primary process is gone'));
-  const service = await startService(parsed, config, log);
-  reload = () => reloadCertificates(service.http, log);
-  readFromPrimary(service.metrics);
+  reloads = startService(parsed, config, log);
+  const service = await reloads;
+  const metrics = readFromPrimary(service.metrics);
   log.info({ worker: cluster.worker?.id, ...listeningOn(config, service.http) }, 'worker listening');
   process.send?.({ type: READY, port: service.http.portOf('http'), httpsPort: service.http.portOf('https') });
   return new Promise<number>((resolve) => {
-    onStop = (why) => void stopService(service, why, close).then(resolve);
+    // Its final counts to the primary, which keeps them after this worker is gone.
+    onStop = (why) => void stopService(service, why, close).then(async (code) => (await metrics.pushNow(), code)).then(resolve);
     if (stopRequest !== undefined) onStop(stopRequest);
   });
 }
@@ -354,10 +430,13 @@ function httpsListening(config: CollectorConfig, port: number | undefined): Reco
   return { httpsAddress: config.tls.address || config.address || '*', httpsPort: port, requireClientCert: config.tls.requireClientCert };
 }
 
-/** SIGHUP: the HTTPS files read again; a file that cannot be read leaves the ones in use. */
-function reloadCertificates(http: HttpService, log: bunyan): void {
+/**
+ * A reload: the HTTPS files `tls` names read again. The configuration's check read them just
+ * before; should one have gone meanwhile, the ones in use are kept.
+ */
+function reloadCertificates(http: HttpService, tls: CollectorConfig['tls'], log: bunyan): void {
   try {
-    http.reloadCertificates();
+    http.reloadCertificates(tls);
   } catch (e) {
     log.error({ error: (e as Error).message }, 'HTTPS certificate and key not read again: the ones in use are kept');
   }
@@ -368,7 +447,7 @@ async function startPprof(hostPort: string, main: HttpService, log: bunyan): Pro
   const colon = hostPort.lastIndexOf(':');
   const port = Number(hostPort.slice(colon + 1));
   if (colon < 0 || !Number.isInteger(port)) throw new UsageError(`--pprof takes "on" or HOST:PORT, not ${hostPort}\n${SERVE_USAGE}`);
-  const service = new HttpService({ ...main.options, sinks: [], pprof: true, tls: undefined });
+  const service = new HttpService({ ...main.options, pprof: true, tls: undefined });
   await service.listen(port, hostPort.slice(0, colon));
   log.info({ pprof: hostPort }, 'profiling endpoints listening');
   return service;

@@ -1,5 +1,6 @@
 import { catchError, connect, filter, forkJoin, identity, map, type Observable, of, pipe, reduce, type SchedulerLike, tap, throwError, toArray } from 'rxjs';
 import type { Sink } from '../contracts/sink';
+import type { SinkMetrics } from '../contracts/sink-metrics';
 import { confirmTimeout } from '../operators/confirm-timeout';
 import { failWhileUnavailable } from '../operators/fail-while-unavailable';
 import { fanOut } from '../operators/fan-out';
@@ -31,6 +32,8 @@ export interface RequestOptions {
   /** Bundle bytes all requests together may hold (`maxInFlightBytes`). */
   readonly budget?: ByteBudget;
   readonly scheduler?: SchedulerLike;
+  /** Where each sink's bundles are counted (published, confirmed, failed, how long); nowhere by default. */
+  readonly sinkMetrics?: SinkMetrics;
 }
 
 const PAYLOAD = 'arg1';
@@ -78,12 +81,12 @@ export function handleRequest(
 }
 
 /** One sink's part of the fan-out: fail fast while it is unavailable, publish with confirm (in its format), time out. */
-export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' | 'scheduler'>) {
+export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' | 'scheduler' | 'sinkMetrics'>) {
   return pipe(
     failWhileUnavailable<FormattedRecord>(sink),
     map((record) => messageFor(record, sink.format)),
-    publishWithConfirm(sink),
-    confirmTimeout(options.timeoutMs, sink.name, options.scheduler),
+    publishWithConfirm(sink, options.sinkMetrics, options.scheduler),
+    confirmTimeout(options.timeoutMs, sink.name, options.scheduler, options.sinkMetrics),
   );
 }
 

@@ -129,7 +129,7 @@ describe('the collector with TLS', { timeout: 300_000 }, () => {
       assert.match(statusOf(distrust), /error .*(SELF_SIGNED|CERT|VERIFY)/i);
     });
 
-    test('httpsOnly: no plain listener; SIGHUP reads the certificate again, and keeps the old one when the new cannot be read', async () => {
+    test('httpsOnly: no plain listener; a reload (SIGHUP) reads the certificate again, and one that cannot be read is refused, the old certificate kept', async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'gracc-it-tls-'));
       try {
         const cert = path.join(dir, 'server.pem');
@@ -141,8 +141,8 @@ describe('the collector with TLS', { timeout: 300_000 }, () => {
         await c.waitForLog((l) => l.msg === 'HTTPS certificate and key read again');
         rmSync(cert);
         process.kill(c.pid, 'SIGHUP');
-        const kept = await c.waitForLog((l) => /the ones in use are kept/.test(l.msg));
-        assert.match(String(kept['error']), /tls\.cert: cannot read/);
+        const refused = await c.waitForLog((l) => /^reload refused/.test(l.msg));
+        assert.match(String(refused['reason']), /tls\.cert: cannot read/);
         assert.equal(statusOf(await httpsPost(c.httpsPort, PING)), '200 OK', 'still serving with the certificate read before');
         assert.ok(c.running);
       } finally {
@@ -157,7 +157,7 @@ describe('the collector with TLS', { timeout: 300_000 }, () => {
         [LISTENER.replace(`ca = "${TLS_FILES.ca}"`, 'requireClientCert = true'), /tls\.ca: required with tls\.requireClientCert/],
       ] as const) {
         const { code, text } = await failedStart(`${config}${NO_SINKS}`);
-        assert.equal(code, 1);
+        assert.equal(code, 78, 'EX_CONFIG');
         assert.match(text, problem);
         assert.doesNotMatch(text, /secret-dir/, 'the key file\'s path is not shown');
       }
@@ -228,9 +228,31 @@ describe('the collector with TLS', { timeout: 300_000 }, () => {
       assert.match(answer.body, /^Error: amqp: not connected to amqps:\/\/127\.0\.0\.1:5671 \(last attempt: .*self-signed certificate in certificate chain\)/);
 
       const { code, text } = await failedStart(amqpTls(exchange).replace(TLS_FILES.clientKey, '/nonexistent/secret-dir/client.key'));
-      assert.equal(code, 1);
+      assert.equal(code, 78, 'EX_CONFIG');
       assert.match(text, /amqp\.key: cannot read the key file \(ENOENT\)/);
       assert.doesNotMatch(text, /secret-dir/);
+    });
+
+    test('validate --connect uses the sinks\' TLS settings and [amqp] hosts: the first node that answers over amqps, Kafka over SASL_SSL; a wrong CA fails naming the certificate', async () => {
+      const exchange = uniqueName('validate-tls');
+      const rabbit = new RabbitAdmin();
+      const kafka = new KafkaTestClient();
+      try {
+        rabbit.own(exchange);
+        const topic = await kafka.createTopic({ what: 'validate-tls' });
+        const nodes = `hosts = ["${HOST}:1", "${HOST}:${RABBIT_PORTS.amqps}"]\n`;
+        const good = amqpTls(exchange).replace(`host = "127.0.0.1"\nport = ${RABBIT_PORTS.amqps}\n`, nodes) + kafkaSasl(topic, KAFKA_SASL_USERS.scram, true) + '[file]\nenable = false\n';
+        const ok = await validate(good, '--connect');
+        assert.equal(ok.code, 0, ok.text);
+        assert.match(ok.text, new RegExp(`connect amqp: OK: amqps://127\\.0\\.0\\.1:${RABBIT_PORTS.amqps}: connected, exchange "${exchange}"`));
+        assert.match(ok.text, /connect kafka: OK: /);
+        const distrust = await validate(good.replace(`ca = "${TLS_FILES.ca}"`, `ca = "${TLS_FILES.badCa}"`), '--connect');
+        assert.equal(distrust.code, 69, distrust.text);
+        assert.match(distrust.text, /connect amqp: FAILED: amqps:\/\/127\.0\.0\.1:1: .*ECONNREFUSED.*; amqps:\/\/127\.0\.0\.1:5671: .*self-signed certificate/);
+      } finally {
+        await rabbit.close();
+        await kafka.close();
+      }
     });
 
     test('verify = false is logged as a warning at start (and then connects despite the wrong CA)', async () => {
@@ -360,13 +382,22 @@ describe('the collector with TLS', { timeout: 300_000 }, () => {
 });
 
 /** Runs the collector with a configuration that must not start: its exit code and stderr. */
-async function failedStart(config: string): Promise<{ code: number | null; text: string }> {
+function failedStart(config: string): Promise<{ code: number | null; text: string }> {
+  return runCli(config, []);
+}
+
+/** `gracc-collector validate -c FILE ...flags` on `config`: its exit code, stdout and stderr. */
+function validate(config: string, ...flags: string[]): Promise<{ code: number | null; text: string }> {
+  return runCli(config, ['validate'], flags);
+}
+
+async function runCli(config: string, before: string[], flags: string[] = []): Promise<{ code: number | null; text: string }> {
   const { spawnSync } = await import('node:child_process');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gracc-it-bad-'));
   try {
     const file = path.join(dir, 'c.toml');
     (await import('node:fs')).writeFileSync(file, config);
-    const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../src/cli.js'), '-c', file], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env['PATH'] ?? '' } });
+    const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../src/cli.js'), ...before, '-c', file, ...flags], { encoding: 'utf8', timeout: 40_000, env: { PATH: process.env['PATH'] ?? '' } });
     return { code: r.status, text: `${r.stderr}${r.stdout}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -94,6 +94,8 @@ export class CollectorProcess {
   exit: Exit | undefined;
   /** The log file (with `logToFile`), else undefined. */
   readonly logFile: string | undefined;
+  /** The config file given with `-c` (with `config`), else undefined: rewrite it, then `signal('SIGHUP')`. */
+  readonly configFile: string | undefined;
 
   private readonly child: ChildProcess;
   private readonly dir: string;
@@ -108,10 +110,10 @@ export class CollectorProcess {
     this.readyChecks = Math.max(1, options.readyChecks ?? 1);
     this.echo = options.echo ?? process.env['GRACC_TEST_ECHO'] === '1';
     const args = [...(options.nodeArgs ?? []), CLI];
-    if (options.config !== undefined) {
-      const file = path.join(this.dir, 'collector.toml');
-      writeFileSync(file, options.config);
-      args.push('-c', file);
+    this.configFile = options.config === undefined ? undefined : path.join(this.dir, 'collector.toml');
+    if (this.configFile !== undefined) {
+      writeFileSync(this.configFile, options.config!);
+      args.push('-c', this.configFile);
     }
     this.logFile = options.logToFile ? path.join(this.dir, 'collector.log') : undefined;
     args.push('-l', this.logFile ?? 'stdout', ...(options.args ?? []));
@@ -397,6 +399,11 @@ export class CollectorProcess {
    */
   postInTwoHalves(fields: Readonly<Record<string, string>>, rest: Promise<void>, options: PostOptions = {}): Promise<HttpAnswer | { error: string; ms: number }> {
     return rawPost(this.port, options.path ?? RMI, Buffer.from(formBody(fields)), options.headers ?? {}, rest);
+  }
+
+  /** Sends a signal to the collector (its primary, with workers) and returns at once. */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
   }
 
   /** Sends a signal (default SIGTERM) and waits for the exit; SIGKILL after `ms`. */

@@ -1,11 +1,15 @@
 // The real Kafka of scripts/services.sh (127.0.0.1:9092: one KRaft broker+controller, topics
 // created on first use) for integration tests: bring it up, stop it and start it again
 // (always restored), create topics of a test's own and read back everything in one.
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Admin, Kafka, type KafkaConfig, type KafkaMessage, logLevel } from 'kafkajs';
 import { ensureServices, runServices, SERVICES_DIR } from './services';
+
+const execFileP = promisify(execFile);
 
 export const KAFKA_BROKER = process.env['GRACC_TEST_KAFKA_BROKER'] ?? '127.0.0.1:9092';
 
@@ -278,4 +282,38 @@ export function kafkaPauser(pid: number): { pause(): void; resume(): void; relea
       process.removeListener('exit', resume);
     },
   };
+}
+
+/** Where scripts/services.sh keeps the broker's jars' classpath. */
+const KAFKA_CLASSPATH = path.join(SERVICES_DIR, 'kafka/classpath.txt');
+const READ_TOPIC_JAVA = path.resolve(__dirname, '../../../test/support/java/ReadTopic.java');
+
+/** Why a Java consumer cannot be run here, or null when it can (java, and the broker's jars). */
+export function javaConsumerUnavailable(): string | null {
+  if (!existsSync(KAFKA_CLASSPATH)) return `no ${KAFKA_CLASSPATH} (scripts/services.sh resolves the broker's jars there)`;
+  if (!existsSync(READ_TOPIC_JAVA)) return `no ${READ_TOPIC_JAVA}`;
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  return java.status === 0 ? null : `java does not run: ${java.error?.message ?? java.stderr}`;
+}
+
+/** Reads `count` records of a topic with Kafka's Java consumer (test/support/java/ReadTopic.java): key and value of each. */
+export async function javaReadTopic(topic: string, count: number): Promise<{ key: string; value: Buffer }[]> {
+  const classpath = readFileSync(KAFKA_CLASSPATH, 'utf8').trim();
+  const { stdout } = await execFileP('java', ['-cp', classpath, READ_TOPIC_JAVA, KAFKA_BROKER, topic, String(count)], {
+    maxBuffer: 256 * 1024 * 1024, timeout: 90_000,
+  });
+  return stdout.split('\n').filter((line) => line.startsWith('RECORD ')).map((line) => {
+    const [, key, value] = line.split(' ');
+    return { key: key!, value: Buffer.from(value!, 'base64') };
+  });
+}
+
+/** The compression codec id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd) of the first record batch of a topic's partition 0, read from the broker's log file. */
+export function firstBatchCodec(topic: string): number | null {
+  const dir = path.join(SERVICES_DIR, 'kafka/data', `${topic}-0`);
+  const log = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.log')) : undefined;
+  if (!log) return null;
+  const bytes = readFileSync(path.join(dir, log));
+  // v2 batch: baseOffset 8, batchLength 4, partitionLeaderEpoch 4, magic 1, crc 4, then attributes int16.
+  return bytes.length >= 23 ? bytes.readInt16BE(21) & 0x07 : null;
 }

@@ -267,6 +267,7 @@ describe('loadConfig: environment', () => {
         GRACC_KAFKA_ENABLE: '1',
         GRACC_KAFKA_BROKERS: 'k1:9092, k2:9092',
         GRACC_KAFKA_SASL_MECHANISM: 'plain',
+        GRACC_KAFKA_SASL_USERNAME: 'env-user', // plain needs one, checked with the configuration
         GRACC_KAFKA_SASL_PASSWORD: 'pw',
         GRACC_FILE_PATH: '/tmp/x.ndjson',
         PATH: '/usr/bin', // not ours: ignored

@@ -1,6 +1,7 @@
 import type bunyan from 'bunyan';
 import type { ConfigOf, Definition, Item } from '../../config';
 import type { Sink } from '../../contracts/sink';
+import type { SinkMetrics } from '../../contracts/sink-metrics';
 
 /** What every sink is given besides its own table. */
 export interface SinkContext {
@@ -9,6 +10,8 @@ export interface SinkContext {
   /** The collector's `closeTimeout`: how long the sink's close may take when the collector stops. */
   readonly closeTimeoutMs: number;
   readonly log: bunyan;
+  /** Where the sink reports its own events (nacks, returns, reconnects, state). */
+  readonly metrics: SinkMetrics;
 }
 
 /**
@@ -22,13 +25,19 @@ export interface SinkModule<N extends string = string, D extends Definition = De
   readonly config: D & { readonly enable: Item<boolean> };
   /** Where it differs from the defaults when no config file is given (the quickstart needs no broker). */
   readonly withoutFile?: { readonly enable: boolean };
-  /** A problem across its keys, naming the key; checked once every key is valid on its own. */
-  readonly check?: (config: ConfigOf<D>, raw: Readonly<Record<string, unknown>>) => string | undefined;
   /**
-   * A problem with the files its table names (TLS certificates and keys: missing, unreadable,
-   * not PEM), naming the key; checked at start-up (and by anything validating a config) for an enabled sink.
+   * Every problem with its table that would otherwise show only later, when the sink is made
+   * or first connects: across keys, what this runtime lacks (a codec), files it must read or
+   * write. One line each, naming the key; none when it can run. Called once every key is valid
+   * on its own, by every configuration load: start-up, a reload and `validate` refuse the same.
    */
-  readonly checkFiles?: (config: ConfigOf<D>) => string | undefined;
+  readonly check?: (config: ConfigOf<D>, raw: Readonly<Record<string, unknown>>) => readonly string[];
+  /**
+   * `validate --connect`: connects as the sink would, checks there what it needs (AMQP: the
+   * exchange declared; Kafka: the topic present), and disconnects, within `timeoutMs`.
+   * Resolves with what it found, rejects with why it could not.
+   */
+  connect?(config: ConfigOf<D>, context: SinkContext): Promise<string>;
   /** The sink, connecting in the background; throws on options it cannot use. */
   create(config: ConfigOf<D>, context: SinkContext): Sink;
 }

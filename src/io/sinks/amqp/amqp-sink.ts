@@ -1,14 +1,14 @@
 import type Logger from 'bunyan';
 import { connect as connectManager, type AmqpConnectionManager } from 'amqp-connection-manager';
-import { credentials, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
+import { type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import { BehaviorSubject, Observable } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
 import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../../../contracts/sink';
 import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin } from '../../deadline';
+import { NO_SINK_METRICS, type SinkMetrics, type SinkState } from '../../../contracts/sink-metrics';
 import { type Bundle, Confirms } from './confirms';
 import { corkSocket, socketOf } from './cork';
-import { readTlsFiles } from '../../tls-files';
-import { type AmqpNode, amqpNodeUrls, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
+import { type AmqpNode, amqpConnectOptions, amqpNodeUrls, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};
 
@@ -69,6 +69,9 @@ export class AmqpSink implements Sink {
   /** The ready channel (exchange declared), or undefined. */
   private channel: ConfirmChannel | undefined;
   private blockedReason: string | null = null;
+  private readonly metrics: SinkMetrics;
+  /** Connected at least once: each later connection is a reconnect. */
+  private connectedBefore = false;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -87,31 +90,27 @@ export class AmqpSink implements Sink {
     this.nodes = amqpNodeUrls(options);
     this.display = this.nodes.map((n) => n.display).join(', ');
     this.log = options.log.child({ sink: this.name, broker: this.display });
-    // Read here, so that a file unreadable at the start stops it (the composition root checks first, to say which key).
-    const tls = options.scheme === 'amqps' ? readTlsFiles('amqp', { ca: options.ca ?? '', cert: options.cert ?? '', key: options.key ?? '' }) : {};
     if (options.scheme === 'amqps' && options.verify === false) {
       this.log.warn("amqp.verify = false: the broker's certificate and name are not checked");
     }
     this.backoff = new Backoff({ base: options.retryMs, cap: options.maxRetryMs, random: options.random });
-    this.confirms = new Confirms(this.name);
+    this.metrics = options.metrics ?? NO_SINK_METRICS;
+    this.confirms = new Confirms(this.name, () => this.metrics.refused(this.name, 'nack', 1));
     this.unavailable = new BehaviorSubject<string | null>(this.downReason());
+    this.metrics.state(this.name, 'down');
     this.unavailable$ = this.unavailable.asObservable();
     this.degraded$ = this.unroutable.asObservable();
 
     // amqplib hands these to net.connect as well, hence the socket's buffer size
+    // TLS files read here, so that a file unreadable at the start stops it (the config check says so first, naming the key).
     const connectionOptions = {
-      // amqplib decodes URL credentials with the legacy `unescape` (Latin-1): give them as is.
-      credentials: credentials.plain(options.user, options.password),
-      timeout: options.connectTimeoutMs ?? 10_000,
+      ...amqpConnectOptions(options),
       clientProperties: { connection_name: `gracc-collector ${this.name}` },
       // amqplib's multiplexer moves frames to the socket until its buffer is full: with the
       // default 16 KiB, three or four records a system call. Bundles fit in this (see
       // corkSocket); the channel's own buffer still applies back-pressure.
       writableHighWaterMark: SOCKET_BUFFER_BYTES,
       noDelay: true,
-      // amqps: handed to tls.connect, which checks the certificate's name against the host (the servername amqplib sets)
-      ...tls,
-      rejectUnauthorized: options.verify !== false,
     };
     this.manager = connectManager(
       this.nodes.map(({ url }) => ({ url, connectionOptions })),
@@ -242,6 +241,7 @@ export class AmqpSink implements Sink {
 
   /** A message published with `mandatory` could not be routed; its ack follows. */
   private onReturn(message: Message): void {
+    this.metrics.refused(this.name, 'returned', 1);
     const found = this.confirms.returned(message.properties.messageId);
     if (!found) return;
     const { bundle, index } = found;
@@ -286,6 +286,8 @@ export class AmqpSink implements Sink {
     this.failedInRound = 0;
     this.lastConnectError = null;
     this.blockedReason = null;
+    if (this.connectedBefore) this.metrics.reconnected(this.name);
+    this.connectedBefore = true;
     model.once('close', () => {
       conn.closed = true;
     });
@@ -301,8 +303,12 @@ export class AmqpSink implements Sink {
       const channel = ch;
       channel.on('error', (err: Error) => this.log.warn({ err }, 'amqp channel error'));
       // before amqplib's own 'close' listener, which fails the pending confirm callbacks
-      // with errors that would otherwise read as nacks
-      channel.prependListener('close', () => this.onChannelClose(conn, channel));
+      // with errors that would otherwise read as nacks (and after it, to count nacks again)
+      channel.prependListener('close', () => {
+        this.confirms.channelClosing = true;
+        this.onChannelClose(conn, channel);
+      });
+      channel.on('close', () => (this.confirms.channelClosing = false));
       channel.on('return', (message: Message) => this.onReturn(message));
       channel.on('drain', () => {
         if (this.channel !== channel) return;
@@ -423,7 +429,10 @@ export class AmqpSink implements Sink {
   private update(): void {
     if (this.unavailable.closed) return;
     const reason = this.reason();
-    if (reason !== this.unavailable.value) this.unavailable.next(reason);
+    if (reason === this.unavailable.value) return;
+    this.unavailable.next(reason);
+    const state: SinkState = reason === null ? 'connected' : !this.closed && this.channel && this.blockedReason !== null ? 'blocked' : 'down';
+    this.metrics.state(this.name, state);
   }
 }
 

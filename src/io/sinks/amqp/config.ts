@@ -34,20 +34,22 @@ export type AmqpConfig = ConfigOf<typeof amqpConfig>;
 const DEFAULT_HOST = amqpConfig.host.default;
 const DEFAULT_PORT = amqpConfig.port.default;
 
-export function checkAmqpConfig(config: AmqpConfig, raw: Readonly<Record<string, unknown>>): string | undefined {
+/**
+ * The configuration's check of the [amqp] table (start-up, reload and `validate`): across its
+ * keys, and, for an enabled amqps sink, its TLS files (readable, usable), each naming the key.
+ */
+export function checkAmqpConfig(config: AmqpConfig, raw: Readonly<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
   if (config.maxRetry < config.retry) {
-    return `amqp.maxRetry: must not be shorter than amqp.retry (${String(raw['retry'])}), got ${JSON.stringify(raw['maxRetry'])}`;
+    problems.push(`amqp.maxRetry: must not be shorter than amqp.retry (${String(raw['retry'])}), got ${JSON.stringify(raw['maxRetry'])}`);
   }
   // Which would win is not obvious to a reader of the file: refuse rather than pick.
   if (config.hosts.length > 0 && (config.host !== DEFAULT_HOST || config.port !== DEFAULT_PORT)) {
-    return 'amqp.hosts: give the nodes either in hosts or in host and port, not both (hosts is set, and so is host or port)';
+    problems.push('amqp.hosts: give the nodes either in hosts or in host and port, not both (hosts is set, and so is host or port)');
   }
-  return undefined;
-}
-
-/** The TLS files of an amqps connection: readable, usable (undefined), or the problem, naming the key. */
-export function checkAmqpFiles(config: AmqpConfig): string | undefined {
-  return config.scheme === 'amqps' ? checkTlsFiles('amqp', config) : undefined;
+  const files = config.enable && config.scheme === 'amqps' ? checkTlsFiles('amqp', config) : undefined;
+  if (files !== undefined) problems.push(files);
+  return problems;
 }
 
 /** "host:port" of each node, in the order to try them: `hosts`, or else `host` and `port`. */

@@ -30,8 +30,17 @@ export class Confirms {
   private readonly tag = randomBytes(4).toString('hex');
   private seq = 0;
 
-  /** `sink`: the name SinkErrors carry. */
-  constructor(private readonly sink: string) {}
+  /**
+   * True while the channel's 'close' fails the confirms still awaited (amqplib calls them
+   * back with an error then, as for a nack): those are not the broker's nacks.
+   */
+  channelClosing = false;
+
+  /** `sink`: the name SinkErrors carry; `nacked`: told of each message the broker nacked. */
+  constructor(
+    private readonly sink: string,
+    private readonly nacked: () => void = () => {},
+  ) {}
 
   get size(): number {
     return this.inflight.size;
@@ -46,6 +55,7 @@ export class Confirms {
       pending: messages.length,
       done: false,
       onConfirm: (err: unknown) => {
+        if (err && !this.channelClosing) this.nacked();
         if (bundle.done) return;
         if (err) {
           this.settle(bundle, 'nack', 'the broker refused (nacked) a message of the bundle');

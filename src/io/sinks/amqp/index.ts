@@ -1,9 +1,9 @@
 import { defineSink } from '../sink-module';
 import { createAmqpSink } from './amqp-sink';
-import { amqpConfig, checkAmqpConfig, checkAmqpFiles } from './config';
+import { amqpConfig, checkAmqpConfig } from './config';
+import { checkAmqpConnection } from './connect-check';
 
 export { AmqpSink, createAmqpSink } from './amqp-sink';
-export { checkAmqpFiles } from './config';
 export { type AmqpSinkOptions, amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions } from './options';
 
 /** RabbitMQ: publisher confirms, persistent and mandatory. */
@@ -12,7 +12,7 @@ export const amqpSink = defineSink({
   config: amqpConfig,
   withoutFile: { enable: false },
   check: checkAmqpConfig,
-  checkFiles: checkAmqpFiles,
-  create: ({ enable: _enable, retry, maxRetry, ...settings }, { closeTimeoutMs, log }) =>
-    createAmqpSink({ ...settings, retryMs: retry, maxRetryMs: maxRetry, closeTimeoutMs, log: log.child({ sink: 'amqp' }) }),
+  connect: checkAmqpConnection,
+  create: ({ enable: _enable, retry, maxRetry, ...settings }, { closeTimeoutMs, log, metrics }) =>
+    createAmqpSink({ ...settings, retryMs: retry, maxRetryMs: maxRetry, closeTimeoutMs, metrics, log: log.child({ sink: 'amqp' }) }),
 });

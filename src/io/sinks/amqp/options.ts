@@ -1,4 +1,7 @@
 import type Logger from 'bunyan';
+import { credentials } from 'amqplib';
+import type { SinkMetrics } from '../../../contracts/sink-metrics';
+import { readTlsFiles, type TlsFiles } from '../../tls-files';
 import { type AmqpConfig, amqpNodes } from './config';
 
 /** Keys with defaults (no TLS files, verify on, one node: host and port). */
@@ -27,6 +30,8 @@ export type AmqpSinkOptions = Readonly<Omit<AmqpConfig, 'enable' | 'retry' | 'ma
   readonly closeTimeoutMs?: number;
   /** The sink's name in answers, logs and metrics; default `amqp`. */
   readonly name?: string;
+  /** Told of nacks, returns, reconnects and state changes; nothing by default. */
+  readonly metrics?: SinkMetrics;
 };
 
 /** Throws a RangeError naming the first unusable option. */
@@ -76,9 +81,34 @@ export interface AmqpNode {
 }
 
 /** The nodes of the options (`hosts`, or `host` and `port`), in the order to try them. */
-export function amqpNodeUrls(o: AmqpSinkOptions): AmqpNode[] {
+export function amqpNodeUrls(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'port' | 'hosts' | 'vhost' | 'user' | 'password'>): AmqpNode[] {
   return amqpNodes({ hosts: o.hosts ?? [], host: o.host, port: o.port }).map(({ host, port }) => ({
     url: amqpUrl({ ...o, host, port }),
     display: amqpDisplayUrl({ ...o, host, port }),
   }));
+}
+
+/** amqplib's connection options every connection of the sink's gets: credentials, connect time limit, TLS. */
+export type AmqpConnectOptions = TlsFiles & {
+  readonly credentials: ReturnType<typeof credentials.plain>;
+  readonly timeout: number;
+  readonly rejectUnauthorized: boolean;
+};
+
+/**
+ * The connection options of the sink's own connections and of `validate --connect`'s: amqps
+ * reads its TLS files here (throws TlsFileError naming the key; the config check said so first).
+ */
+export function amqpConnectOptions(
+  o: Pick<AmqpSinkOptions, 'scheme' | 'user' | 'password' | 'connectTimeoutMs' | TlsKeys>,
+): AmqpConnectOptions {
+  const tls = o.scheme === 'amqps' ? readTlsFiles('amqp', { ca: o.ca ?? '', cert: o.cert ?? '', key: o.key ?? '' }) : {};
+  return {
+    // amqplib decodes URL credentials with the legacy `unescape` (Latin-1): give them as is.
+    credentials: credentials.plain(o.user, o.password),
+    timeout: o.connectTimeoutMs ?? 10_000,
+    // amqps: handed to tls.connect, which checks the certificate's name against the host (the servername amqplib sets)
+    ...tls,
+    rejectUnauthorized: o.verify !== false,
+  };
 }

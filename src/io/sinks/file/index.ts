@@ -1,4 +1,5 @@
 import { defineSink } from '../sink-module';
+import { checkFileConfig } from './check';
 import { fileConfig } from './config';
 import { FileSink } from './file-sink';
 
@@ -9,5 +10,6 @@ export const fileSink = defineSink({
   name: 'file',
   config: fileConfig,
   withoutFile: { enable: true },
+  check: checkFileConfig,
   create: ({ enable: _enable, ...settings }, { closeTimeoutMs }) => new FileSink({ ...settings, closeTimeoutMs }),
 });

@@ -1,6 +1,5 @@
 // The [kafka] table (and [kafka.sasl]).
 import { bool, brokers, type ConfigOf, oneOf, recordFormat, string, tlsFileItems, verifyItem } from '../../../config';
-import { checkTlsFiles } from '../../tls-files';
 
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 /** "" means no SASL. */
@@ -27,7 +26,3 @@ export type KafkaConfig = ConfigOf<typeof kafkaConfig>;
 export type KafkaCompression = KafkaConfig['compression'];
 export type KafkaSaslMechanism = KafkaConfig['sasl']['mechanism'];
 
-/** The TLS files of an ssl connection: readable, usable (undefined), or the problem, naming the key. */
-export function checkKafkaFiles(config: KafkaConfig): string | undefined {
-  return config.ssl ? checkTlsFiles('kafka', config) : undefined;
-}

@@ -1,9 +1,12 @@
 import { defineSink } from '../sink-module';
-import { checkKafkaFiles, kafkaConfig } from './config';
+import { kafkaConfig } from './config';
+import { checkKafkaConnection } from './connect-check';
+import { checkKafkaConfig } from './options';
 import { createKafkaSink } from './kafka-sink';
 
 export { KafkaSink, createKafkaSink } from './kafka-sink';
-export { checkKafkaFiles } from './config';
+export { checkKafkaConfig } from './options';
+export { compressionUnavailable, registerCodec } from './codecs';
 export type { KafkaCompression, KafkaSaslMechanism } from './config';
 export type { KafkaSinkOptions } from './options';
 
@@ -11,7 +14,8 @@ export type { KafkaSinkOptions } from './options';
 export const kafkaSink = defineSink({
   name: 'kafka',
   config: kafkaConfig,
-  checkFiles: checkKafkaFiles,
-  create: ({ enable: _enable, ...settings }, { timeoutMs, closeTimeoutMs, log }) =>
-    createKafkaSink({ ...settings, timeoutMs, closeTimeoutMs, log: log.child({ sink: 'kafka' }) }),
+  check: checkKafkaConfig,
+  connect: checkKafkaConnection,
+  create: ({ enable: _enable, ...settings }, { timeoutMs, closeTimeoutMs, log, metrics }) =>
+    createKafkaSink({ ...settings, timeoutMs, closeTimeoutMs, metrics, log: log.child({ sink: 'kafka' }) }),
 });

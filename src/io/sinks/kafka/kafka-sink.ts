@@ -4,6 +4,7 @@ import { Kafka, type LogEntry, type Message, type Producer, type RecordMetadata 
 import { BehaviorSubject, Observable, distinctUntilChanged } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
 import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../../../contracts/sink';
+import { NO_SINK_METRICS, type SinkMetrics } from '../../../contracts/sink-metrics';
 import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin, withTimeout } from '../../deadline';
 import { kafkaMessage, messageBytes } from './encoder';
 import { classify, errorMessage } from './failures';
@@ -139,8 +140,13 @@ export class KafkaSink implements Sink {
   private readonly probe: BrokerProbe;
   /** Where each record went, to check every send's answer covers them all (delivery-check.ts). */
   private readonly delivery = new DeliveryCheck();
+  private readonly metrics: SinkMetrics;
+  /** A producer connected before: each later one is a reconnect. */
+  private connectedBefore = false;
 
   constructor(options: KafkaSinkOptions) {
+    this.metrics = options.metrics ?? NO_SINK_METRICS;
+    this.metrics.state(NAME, 'down');
     this.settings = kafkaSettings(options);
     this.format = options.format;
     this.topic = options.topic;
@@ -239,6 +245,7 @@ export class KafkaSink implements Sink {
     for (const job of jobs) job.settle(closedError);
     this.unavailable.next('the kafka sink is closed');
     this.unavailable.complete();
+    this.metrics.state(NAME, 'down');
     const disconnected = Promise.all([
       ...[...producers].map((p) =>
         p.disconnect().catch((err: unknown) => this.log.debug({ err }, 'kafka: disconnect on close failed')),
@@ -267,7 +274,9 @@ export class KafkaSink implements Sink {
    * (/readyz) and failWhileUnavailable (503 answers) put `kafka: ` in front themselves.
    */
   private setUnavailable(reason: string | null): void {
-    if (!this.closed) this.unavailable.next(reason === null ? null : reason.replace(/^kafka: /, ''));
+    if (this.closed) return;
+    this.unavailable.next(reason === null ? null : reason.replace(/^kafka: /, ''));
+    this.metrics.state(NAME, reason === null ? 'connected' : 'down');
   }
 
   /** Starts the connect loop unless it runs, a producer is connected, or the sink is closed. */
@@ -319,6 +328,8 @@ export class KafkaSink implements Sink {
       this.backoff.reset();
       this.producer = producer;
       this.connecting = false;
+      if (this.connectedBefore) this.metrics.reconnected(NAME);
+      this.connectedBefore = true;
       producer.on(producer.events.DISCONNECT, () => {
         // kafkajs only emits this on disconnect(); the sink retires a producer before calling that.
         if (this.producer === producer) this.replaceProducer('kafka: the producer disconnected');

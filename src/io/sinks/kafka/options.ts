@@ -1,13 +1,14 @@
 import type Logger from 'bunyan';
 import {
-  CompressionCodecs,
-  CompressionTypes,
+  type CompressionTypes,
   type KafkaConfig as KafkajsConfig,
   type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
-import { readTlsFiles } from '../../tls-files';
-import type { KafkaCompression, KafkaConfig } from './config';
+import type { SinkMetrics } from '../../../contracts/sink-metrics';
+import { checkTlsFiles, readTlsFiles } from '../../tls-files';
+import { COMPRESSION_TYPES, compressionUnavailable, registerCodec } from './codecs';
+import { type KafkaConfig, SASL_MECHANISMS } from './config';
 
 /** Keys with defaults: no TLS files, verify on. */
 type TlsKeys = 'ca' | 'cert' | 'key' | 'verify';
@@ -32,6 +33,8 @@ export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' |
    */
   readonly timeoutMs: number;
   readonly log: Logger;
+  /** Told of reconnects and state changes; nothing by default. */
+  readonly metrics?: SinkMetrics;
   /** close() waits this long at most for the producers to disconnect, ms; default 10000. */
   readonly closeTimeoutMs?: number;
   /** Reconnect backoff (decorrelated jitter) base and cap, ms; defaults 250 and 10000. */
@@ -75,33 +78,42 @@ export interface KafkaSettings {
   readonly probeClient: KafkajsConfig;
 }
 
-const COMPRESSION: Record<KafkaCompression, CompressionTypes> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
-};
-
-const CODEC_PACKAGES: Partial<Record<KafkaCompression, string>> = {
-  snappy: 'kafkajs-snappy',
-  lz4: 'kafkajs-lz4',
-  zstd: '@kafkajs/zstd',
-};
-
 const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
 
-/** True when kafkajs can encode this codec (gzip always; the others only once a codec package is registered). */
-function codecAvailable(type: CompressionTypes): boolean {
-  if (type === CompressionTypes.None) return true;
-  const factory = (CompressionCodecs as Record<number, (() => unknown) | undefined>)[type];
-  if (!factory) return false;
-  try {
-    factory(); // kafkajs' placeholders throw KafkaJSNotImplemented
-    return true;
-  } catch {
-    return false;
+/**
+ * What is wrong with the [kafka] table's settings, one line each: what kafkajs would refuse
+ * only when the sink is made (in a worker, after the start) or first connects. The
+ * configuration's check (index.ts) and kafkaSettings both ask it.
+ */
+export function kafkaTableProblems(table: Pick<KafkaSinkOptions, 'brokers' | 'topic' | 'clientId' | 'compression' | 'sasl'>): string[] {
+  const { brokers, topic, clientId, compression, sasl } = table;
+  const problems: string[] = [];
+  if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !/^\S+:\d{1,5}$/.test(b.trim()))) {
+    problems.push(`kafka: brokers must be a non-empty list of host:port, got ${JSON.stringify(brokers)}`);
   }
+  if (typeof topic !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') {
+    problems.push(`kafka: invalid topic name ${JSON.stringify(topic)}`);
+  }
+  if (typeof clientId !== 'string' || clientId === '') problems.push('kafka: clientId must not be empty');
+  if (COMPRESSION_TYPES[compression] === undefined) problems.push(`kafka: unknown compression ${JSON.stringify(compression)}`);
+  else {
+    const why = compressionUnavailable(compression);
+    if (why !== undefined) problems.push(`kafka.compression: ${why}`);
+  }
+  if (sasl.mechanism !== '' && !SASL_MECHANISMS.includes(sasl.mechanism)) problems.push(`kafka: unknown sasl mechanism ${JSON.stringify(sasl.mechanism)}`);
+  else if (sasl.mechanism !== '' && !sasl.username) problems.push(`kafka: sasl mechanism '${sasl.mechanism}' needs a username`);
+  return problems;
+}
+
+/**
+ * The configuration's check of the [kafka] table (start-up, reload and `validate`): only an
+ * enabled sink's settings must work in this runtime (a disabled one may name a codec it lacks,
+ * or TLS files not there yet); with `ssl`, its TLS files must be readable and usable.
+ */
+export function checkKafkaConfig(config: KafkaConfig): string[] {
+  if (!config.enable) return [];
+  const files = config.ssl ? checkTlsFiles('kafka', config) : undefined;
+  return [...kafkaTableProblems(config), ...(files === undefined ? [] : [files])];
 }
 
 /**
@@ -109,26 +121,14 @@ function codecAvailable(type: CompressionTypes): boolean {
  * option: this runs when the sink is created, so a bad configuration stops the start.
  */
 export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
-  const { brokers, topic, clientId, compression, sasl, timeoutMs } = options;
-  if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !/^\S+:\d{1,5}$/.test(b.trim()))) {
-    throw new Error(`kafka: brokers must be a non-empty list of host:port, got ${JSON.stringify(brokers)}`);
-  }
-  if (typeof topic !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') {
-    throw new Error(`kafka: invalid topic name ${JSON.stringify(topic)}`);
-  }
-  if (typeof clientId !== 'string' || clientId === '') throw new Error('kafka: clientId must not be empty');
+  const { brokers, clientId, compression, sasl, timeoutMs } = options;
+  const [problem] = kafkaTableProblems(options);
+  if (problem !== undefined) throw new Error(problem);
   if (!Number.isFinite(timeoutMs) || timeoutMs < 100) {
     throw new Error(`kafka: timeoutMs must be a number ≥ 100, got ${timeoutMs}`);
   }
-  const codec = COMPRESSION[compression];
-  if (codec === undefined) throw new Error(`kafka: unknown compression ${JSON.stringify(compression)}`);
-  if (!codecAvailable(codec)) {
-    throw new Error(
-      `kafka: compression '${compression}' is not available: kafkajs only implements gzip itself, ` +
-        `'${compression}' needs a codec package (such as ${CODEC_PACKAGES[compression]}) registered in kafkajs' ` +
-        `CompressionCodecs, and none is installed; use 'gzip' or 'none'`,
-    );
-  }
+  const codec = COMPRESSION_TYPES[compression];
+  registerCodec(compression);
 
   let saslOptions: SASLOptions | undefined;
   switch (sasl.mechanism) {
@@ -137,7 +137,6 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
     case 'plain':
     case 'scram-sha-256':
     case 'scram-sha-512':
-      if (!sasl.username) throw new Error(`kafka: sasl mechanism '${sasl.mechanism}' needs a username`);
       saslOptions = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
       break;
     default:
