@@ -129,24 +129,29 @@ describe('the collector with TLS', { timeout: 300_000 }, () => {
       assert.match(statusOf(distrust), /error .*(SELF_SIGNED|CERT|VERIFY)/i);
     });
 
-    test('httpsOnly: no plain listener; a reload (SIGHUP) reads the certificate again, and one that cannot be read is refused, the old certificate kept', async () => {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'gracc-it-tls-'));
-      try {
-        const cert = path.join(dir, 'server.pem');
-        copyFileSync(TLS_FILES.serverCert, cert);
-        const c = await start(`${LISTENER.replace(TLS_FILES.serverCert, cert)}httpsOnly = true\n${NO_SINKS}`, { waitReady: false });
-        assert.equal(c.port, 0, 'no HTTP port in the listening line');
-        assert.equal(statusOf(await httpsPost(c.httpsPort, PING)), '200 OK');
-        process.kill(c.pid, 'SIGHUP');
-        await c.waitForLog((l) => l.msg === 'HTTPS certificate and key read again');
-        rmSync(cert);
-        process.kill(c.pid, 'SIGHUP');
-        const refused = await c.waitForLog((l) => /^reload refused/.test(l.msg));
-        assert.match(String(refused['reason']), /tls\.cert: cannot read/);
-        assert.equal(statusOf(await httpsPost(c.httpsPort, PING)), '200 OK', 'still serving with the certificate read before');
-        assert.ok(c.running);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+    test('httpsOnly: no plain listener; a reload (SIGHUP) reads the certificate again (in every worker), and one that cannot be read is refused, the old certificate kept', async () => {
+      for (const workers of [1, 2]) {
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'gracc-it-tls-'));
+        try {
+          const cert = path.join(dir, 'server.pem');
+          copyFileSync(TLS_FILES.serverCert, cert);
+          const c = await start(`${LISTENER.replace(TLS_FILES.serverCert, cert)}httpsOnly = true\n${NO_SINKS}`, { workers, waitReady: false });
+          assert.equal(c.port, 0, 'no HTTP port in the listening line');
+          assert.equal(statusOf(await httpsPost(c.httpsPort, PING)), '200 OK');
+          process.kill(c.pid, 'SIGHUP');
+          // Each worker has its own HTTPS server: each reads the files again, relayed by the primary's reload message.
+          const readers = () => new Set(c.logs.filter((l) => l.msg === 'HTTPS certificate and key read again').map((l) => l['pid']));
+          await waitUntil(() => readers().size >= workers || undefined, 10_000, `${workers} worker(s) reading the certificate again`);
+          rmSync(cert);
+          process.kill(c.pid, 'SIGHUP');
+          const refused = await c.waitForLog((l) => /^reload refused/.test(l.msg));
+          assert.match(String(refused['reason']), /tls\.cert: cannot read/);
+          assert.equal(statusOf(await httpsPost(c.httpsPort, PING)), '200 OK', `still serving with the certificate read before (workers = ${workers})`);
+          assert.ok(c.running);
+          await c.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       }
     });
 
