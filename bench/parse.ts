@@ -1,8 +1,9 @@
 // Benchmark of the record path on one core: bundle text → split → map → validate → JSON.
-// Usage: npm run bench:parse [-- SECONDS]
-import { lastValueFrom, of } from 'rxjs';
+// Usage: npm run bench:parse [-- SECONDS]   (ROUTED=1: also with a templated routing key)
+import { lastValueFrom, of, type OperatorFunction } from 'rxjs';
 import { count } from 'rxjs/operators';
-import { bundleMessages } from '../src/streams/bundle-records';
+import { amqpEncoder } from '../src/io/sinks/amqp/encoder';
+import { bundleEntries, bundleMessages } from '../src/streams/bundle-records';
 import { envelopeOf, replicationOf, sampleRecords } from './sample-records';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -16,21 +17,26 @@ function chunks(text: string): Buffer[] {
   return out;
 }
 
-async function convertOnce(parts: Buffer[]): Promise<number> {
-  return lastValueFrom(of(...parts).pipe(bundleMessages('json'), count()));
+type RecordPath = OperatorFunction<Buffer, unknown>;
+
+/** As a sink with a templated routing key gets the records: each addressed by its fields too. */
+const routed: RecordPath = bundleEntries([amqpEncoder({ format: 'json', routingKey: '{type}.{VOName:-unknown}' })]);
+
+async function convertOnce(parts: Buffer[], path: RecordPath): Promise<number> {
+  return lastValueFrom(of(...parts).pipe(path, count()));
 }
 
-async function measure(name: string, text: string): Promise<void> {
+async function measure(name: string, text: string, path: RecordPath = bundleMessages('json')): Promise<void> {
   const parts = chunks(text);
   const bytes = Buffer.byteLength(text);
-  for (let i = 0; i < 50; i++) await convertOnce(parts); // warm-up
+  for (let i = 0; i < 50; i++) await convertOnce(parts, path); // warm-up
   let bundles = 0;
   const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(seconds * 1e9);
   let now = start;
   while (now < deadline) {
-    const n = await convertOnce(parts);
+    const n = await convertOnce(parts, path);
     if (n !== RECORDS_PER_BUNDLE) throw new Error(`expected ${RECORDS_PER_BUNDLE} records, got ${n}`);
     bundles++;
     now = process.hrtime.bigint();
@@ -50,6 +56,8 @@ async function main(): Promise<void> {
   console.log(`bundle → GRACC JSON on one core, node ${process.version}`);
   await measure('multiupdate', envelopeOf(records));
   await measure('replication', replicationOf(records));
+  // Only with ROUTED=1: the record path as a sink with routingKey = "{type}.{VOName:-unknown}" takes it.
+  if (process.env['ROUTED'] === '1') await measure('repl+routed', replicationOf(records), routed);
 }
 
 void main();

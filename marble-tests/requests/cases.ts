@@ -24,6 +24,12 @@ export interface SinkCase {
   readonly fails?: SinkFailure | 'crash';
   /** The sink's availability from the request's start: `u` up, `d` down, `b` blocked by the broker. Default `u`. */
   readonly unavailable?: string;
+  /**
+   * Its destination as the real sink of that name takes it from its table (`routingKey` for
+   * amqp; `topic` and `key` for kafka), each a template over the records' fields: the sink
+   * then addresses records as that sink's encoder does. Default: none, every record alike.
+   */
+  readonly routes?: Readonly<Record<string, string>>;
 }
 
 export interface RequestCase {
@@ -53,6 +59,10 @@ const real = realBundles();
 const probeForm = Buffer.from(readShared('bundles/probe-library-multiupdate.form'), 'utf8');
 const generated = jobRecords('gen', 3).map((r) => r.xml);
 const storage = corpus().find((c) => c.kind === 'StorageElementRecord')!.xml;
+/** A record of a VO whose name holds a "/", which no Kafka topic name may. */
+const slashVo = jobRecord('vo-slash', 4).xml.replace('<VOName>osg</VOName>', '<VOName>/cms/Role=pilot</VOName>');
+/** A record without a VOName. */
+const noVo = jobRecord('no-vo', 5).xml.replace('<VOName>osg</VOName>', '');
 /** A record whose StartTime has no offset: invalid (DESIGN.md §3). */
 const badRecord = jobRecord('bad-start', 2).xml.replace('<StartTime>2024-05-06T06:00:00Z</StartTime>', '<StartTime>2024-05-06T06:00:00</StartTime>');
 
@@ -79,10 +89,27 @@ export const CASES: readonly RequestCase[] = [
     name: 'ok-chunks-one-a-frame', about: 'the real envelope as a form cut in 997-byte chunks arriving one a frame (cuts inside escapes)',
     body: multiupdate(real.envelope), chunkSize: 997, spread: true, sinks: [amqp('-|')],
   },
-  // ---- pings and handshakes: OK, no record published
+  // ---- routing by record: each sink's destination a template over the record's fields
+  {
+    name: 'ok-routed-by-type-and-vo', about: 'routingKey "{type}.{VOName:-unknown}": job records by VO, one without a VO and a storage record unknown; the file sink beside gets no destination',
+    body: multiupdate(envelope([generated[0]!, noVo, storage])), sinks: [amqp('-|', { routes: { routingKey: '{type}.{VOName:-unknown}' } }), file('|', { format: 'json' })],
+  },
+  {
+    name: 'ok-kafka-topic-and-key-by-record', about: 'kafka topic "gracc-{type}" and key "{SiteName:-nosite}/{RecordId}" over the real replication bundle; amqp keeps its constant key',
+    body: update(real.replication, '15'), sinks: [kafka('--|', { routes: { topic: 'gracc-{type}', key: '{SiteName:-nosite}/{RecordId}' } }), amqp('-|', { routes: { routingKey: 'gracc.all' } })],
+  },
+  {
+    name: 'bad-topic-from-record', about: 'topic "gracc-{VOName}" for a record whose VO holds "/": 400 naming the record, nothing published to either sink',
+    body: multiupdate(envelope([generated[0]!, slashVo])), sinks: [amqp('|'), kafka('|', { routes: { topic: 'gracc-{VOName}' } })],
+  },
+  // ---- pings and handshakes: OK, nothing published, no sink asked (even one that is down)
   { name: 'ping', about: "a probe's ping (update, arg1=xxx): OK, no record", body: [['command', 'update'], ['arg1', 'xxx']], sinks: [amqp('|')] },
-  { name: 'ping-while-down', about: 'a ping while the sink is down', body: [['command', 'update'], ['arg1', 'xxx']], sinks: [amqp('|', { unavailable: 'd' })] },
-  { name: 'handshake-only', about: 'an envelope of a ProbeDetails handshake only', body: multiupdate(envelope([probeDetails()])), sinks: [amqp('|')] },
+  { name: 'ping-while-down', about: 'a ping while the sink is down: OK, the sink not asked', body: [['command', 'update'], ['arg1', 'xxx']], sinks: [amqp('|', { unavailable: 'd' })] },
+  { name: 'handshake-only', about: 'an envelope of a ProbeDetails handshake only: OK, the sink not asked', body: multiupdate(envelope([probeDetails()])), sinks: [amqp('|')] },
+  {
+    name: 'handshake-only-while-down', about: 'an envelope of a ProbeDetails handshake only while the sink is down: OK, the sink not asked',
+    body: multiupdate(envelope([probeDetails()])), sinks: [amqp('|', { unavailable: 'd' })],
+  },
   // ---- 400: the request
   { name: 'bad-missing-command', about: 'no command field', body: [['from', 'p'], ['arg1', envelope(generated)]], sinks: [amqp('|')] },
   { name: 'bad-empty-body', about: 'an empty body', body: Buffer.alloc(0), sinks: [amqp('|')] },

@@ -10,7 +10,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { concat, concatMap, delay, from, NEVER, type Observable, of, throwError } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
-import { SinkError } from '../../src/contracts/sink';
+import { type RecordAddressing, SinkError } from '../../src/contracts/sink';
+import { amqpEncoder } from '../../src/io/sinks/amqp/encoder';
+import { kafkaEncoder } from '../../src/io/sinks/kafka/encoder';
 import type { Answer } from '../../src/contracts/answer';
 import { handleRequest } from '../../src/streams/handle-request';
 import { ClientGone } from '../../src/contracts/request-errors';
@@ -57,12 +59,20 @@ function body$(c: RequestCase, chunks: readonly Buffer[]): Observable<Uint8Array
   return c.stalled ? concat(arriving, NEVER) : arriving;
 }
 
+/** How the real sink of the case's name would address records, given its `routes`. */
+function addressingOf(s: SinkCase): RecordAddressing | undefined {
+  if (s.routes === undefined) return undefined;
+  const { routingKey = '', topic = 'gracc', key = '' } = s.routes;
+  return s.name === 'kafka' ? kafkaEncoder({ format: s.format, topic, key }).addressing : amqpEncoder({ format: s.format, routingKey }).addressing;
+}
+
 function sinkFor(s: SinkCase, scheduler: TestScheduler, helpers: Parameters<Parameters<TestScheduler['run']>[0]>[0]): ScriptedSink {
   const failure = s.fails ?? 'nack';
   const error = failure === 'crash' ? new Error(`${s.name} crashed: cannot read properties of undefined`) : new SinkError(s.name, failure, FAILURE_MESSAGES[failure]!);
   return new ScriptedSink({
     name: s.name,
     format: s.format,
+    addressing: addressingOf(s),
     now: () => scheduler.now(),
     unavailable$: helpers.cold(s.unavailable ?? 'u', AVAILABILITY),
     respond: () => helpers.cold<never>(s.publish, undefined, error),
@@ -95,8 +105,9 @@ function run(c: RequestCase): Outcome {
     about: c.about,
     body: { bytes: body.length, chunks: chunks.length, sha256: createHash('sha256').update(body).digest('hex') },
     answer,
-    sinks: Object.fromEntries(sinks.map((s) => [s.name, {
+    sinks: Object.fromEntries(sinks.map((s, i) => [s.name, {
       format: s.format,
+      ...(c.sinks[i]!.routes ? { routes: c.sinks[i]!.routes } : {}),
       publishes: s.publishes.map((p) => ({ at: p.at, end: p.end, endedAt: p.endedAt ?? null, messages: p.messages.map(asReceived) })),
     }])),
   };

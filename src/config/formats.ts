@@ -2,6 +2,7 @@
 // schema's type when it can, and otherwise hands the string on unchanged so that `validate`
 // rejects it with a message naming the bad value (convict prefixes the key).
 import convict from 'convict';
+import { compileTemplate, TemplateError } from '../records/field-template';
 import { parseDuration, parseSize } from './units';
 
 /** Extra schema-item properties our formats read. */
@@ -77,6 +78,18 @@ export const FORMATS: Record<string, convict.Format> = {
   'gracc-string': {
     validate(x: unknown, item?: ItemOptions) {
       if (typeof x !== 'string') fail('must be a string', x, item);
+    },
+  },
+  // Kept as written; each sink compiles it again when it is created.
+  'gracc-template': {
+    validate(x: unknown, item?: ItemOptions) {
+      if (typeof x !== 'string') fail('must be a string', x, item);
+      try {
+        compileTemplate(x);
+      } catch (e) {
+        if (e instanceof TemplateError) throw new FormatError(e.message);
+        throw e;
+      }
     },
   },
   'gracc-bool': {

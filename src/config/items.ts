@@ -66,6 +66,11 @@ export const size = (def: number, doc: string, extra: { positive?: boolean } = {
   ...extra,
   finish: (given: number | string) => parseSize(given),
 });
+/**
+ * Text that may hold placeholders over a record's fields (`{type}.{VOName:-unknown}`, see
+ * records/field-template.ts): checked when the configuration is loaded, kept as written.
+ */
+export const template = (def: string, doc: string): Item<string> => ({ doc, format: 'gracc-template', default: def });
 /** A list of "host:port" (a comma-separated string in the environment). */
 export const brokers = (def: string[], doc: string): Item<string[]> => ({
   doc,

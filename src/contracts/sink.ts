@@ -3,14 +3,37 @@ import type { Observable } from 'rxjs';
 /** How a record is written for a sink: GRACC JSON, a standalone XML document, or the record text as received. */
 export type { Format } from '../records/formats';
 import type { Format } from '../records/formats';
+import type { GraccRecord } from '../records/gracc-record';
 
 /** One record, formatted for one sink. */
 export interface OutboundMessage {
-  /** The record's id (RecordId, or UniqueID for storage records); '' when the record has none. */
+  /**
+   * The record's id (RecordId, or UniqueID for storage records), '' when the record has none;
+   * or, for a sink whose key is a template (`[kafka] key`), the record's own key.
+   */
   readonly key: string;
   readonly body: Buffer;
   /** `application/json` or `text/xml`. */
   readonly contentType: string;
+  /**
+   * Where this record goes in its sink, when the sink's destination is a template over the
+   * record's fields: the AMQP routing key, the Kafka topic. Unset: the sink's configured one.
+   */
+  readonly destination?: string;
+}
+
+/**
+ * How a sink addresses each record by the record's own fields (routing key, topic, Kafka key
+ * written as templates; each sink's encoder.ts). A sink whose destination is the same for
+ * every record has none: its messages are the shared ones of its format, at no cost per record.
+ */
+export interface RecordAddressing {
+  /**
+   * The record's message for the sink: `message` (the record in the sink's format, shared
+   * with the other sinks of that format) with the record's own destination or key. Runs while
+   * the record's mapped fields exist; throws a RecordError for a record it cannot address.
+   */
+  address(message: OutboundMessage, record: GraccRecord): OutboundMessage;
 }
 
 /** Why a sink could not confirm a bundle; each maps to a 503 answer. */
@@ -36,6 +59,8 @@ export interface Sink {
   /** Short name used in answers, logs and metrics: `amqp`, `kafka`, `file`. */
   readonly name: string;
   readonly format: Format;
+  /** How the sink addresses each record by its fields; unset when every record goes to the same place. */
+  readonly addressing?: RecordAddressing;
   /**
    * Why the sink cannot take a bundle right now (not connected, blocked by the broker's
    * memory or disk alarm, ...), or null while it can. Emits its current value on subscribe.

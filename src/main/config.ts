@@ -34,7 +34,20 @@ export function loadConfig(options: LoadConfigOptions = {}): CollectorConfig {
 function acrossKeys(config: CollectorConfig, raw: Readonly<Record<string, unknown>>): string[] {
   const tables = config as unknown as Record<string, unknown>;
   const own = [tlsListenerProblem(config.tls)].filter((p): p is string => p !== undefined);
-  return [...own, ...sinks.flatMap((s) => s.check?.(tables[s.name] as never, raw[s.name] as Record<string, unknown>) ?? [])];
+  return [...own, ...sinks.flatMap((s) => {
+    const across = s.check?.(tables[s.name] as never, raw[s.name] as Record<string, unknown>) ?? [];
+    return [...across, ...encoderProblem(s, tables[s.name])];
+  })];
+}
+
+/** What the sink's encoder refuses of its table (a constant topic Kafka does not allow, say), naming the key. */
+function encoderProblem(module: SinkModule, table: unknown): string[] {
+  try {
+    module.encoder?.(table as never);
+    return [];
+  } catch (e) {
+    return [e instanceof Error ? e.message : String(e)];
+  }
 }
 
 function tlsListenerProblem(tls: CollectorConfig['tls']): string | undefined {

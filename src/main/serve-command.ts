@@ -18,7 +18,7 @@ import { nodesInUse } from '../io/readiness';
 export const SERVE_USAGE = [
   'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [-pprof on|HOST:PORT]',
   '       gracc-collector validate [-c FILE] [--connect]',
-  '       gracc-collector convert [--format json|xml|raw] [FILE]',
+  '       gracc-collector convert [--format json|xml|raw | -c CONFIG] [FILE]',
   '       gracc-collector --version',
   '(flags as Go\'s: -c FILE, -c=FILE, --c FILE, --config=FILE)',
 ].join('\n');

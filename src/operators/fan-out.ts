@@ -12,9 +12,9 @@ import { forkJoin, mergeMap, Observable, type OperatorFunction, of } from 'rxjs'
  * result:  ------([x,y])-|
  * ```
  */
-export function fanOut<T, S, R>(sinks: readonly S[], toSink: (sink: S) => OperatorFunction<T, R>): OperatorFunction<readonly T[], R[]> {
+export function fanOut<T, S, R>(sinks: readonly S[], toSink: (sink: S, position: number) => OperatorFunction<T, R>): OperatorFunction<readonly T[], R[]> {
   return mergeMap((bundle): Observable<R[]> =>
-    sinks.length === 0 ? of([]) : forkJoin(sinks.map((sink) => handOut(bundle, sinks.length).pipe(toSink(sink)))));
+    sinks.length === 0 ? of([]) : forkJoin(sinks.map((sink, position) => handOut(bundle, sinks.length).pipe(toSink(sink, position)))));
 }
 
 /**

@@ -1,8 +1,15 @@
 import { map, type OperatorFunction } from 'rxjs';
-import type { OutboundMessage } from '../contracts/sink';
+import type { OutboundMessage, RecordAddressing } from '../contracts/sink';
+import { detached } from '../records/detached';
 import { CONTENT_TYPES, type Format, formatRecord } from '../records/formats';
 import type { GraccRecord, Handshake } from '../records/gracc-record';
 import { type BundleEntry, isHandshake } from './flatten';
+
+/** What `format` needs of a sink: the format it takes and, when it routes records by their fields, how. */
+export interface Outlet {
+  readonly format: Format;
+  readonly addressing?: RecordAddressing;
+}
 
 /** A record written in every format the sinks take, each as the message a sink publishes. */
 export interface FormattedRecord {
@@ -10,31 +17,37 @@ export interface FormattedRecord {
   readonly index: number;
   readonly id: string;
   readonly type: string;
+  /** The record in each format, keyed by its id: the message of every sink that does not address records by their fields. */
   readonly messages: Readonly<Partial<Record<Format, OutboundMessage>>>;
+  /** By the outlet's position in `format`'s list: the own message of each outlet that addresses records; unset when none does. */
+  readonly addressed?: readonly (OutboundMessage | undefined)[];
 }
 
 export type FormattedEntry = FormattedRecord | Handshake;
 
 /**
- * Writes each GRACC record in each of the given formats (once per format, however many
- * sinks share it); handshakes pass through. It runs as each record is mapped, while the
- * record is still in the CPU's caches, and lets go of the mapped fields at once: a
- * bundle is held (to be validated whole) as message bytes outside the JavaScript heap,
- * which the garbage collector need not copy.
+ * Writes each GRACC record in each of the outlets' formats (once per format, however many
+ * sinks share it) and, for an outlet that addresses records by their fields (a templated
+ * routing key or topic), gives it its own message with the record's destination; handshakes
+ * pass through. It runs as each record is mapped, while the record is still in the CPU's
+ * caches, and lets go of the mapped fields at once: a bundle is held (to be validated whole)
+ * as message bytes outside the JavaScript heap, which the garbage collector need not copy.
  *
  * ```
  * source: -g--h--g--|
  * result: -f--h--f--|      (f = { index, id, type, messages: { json: { key: g.id, body, contentType } } })
  * ```
  */
-export function format(formats: readonly Format[]): OperatorFunction<BundleEntry, FormattedEntry> {
-  const wanted = [...new Set(formats)];
-  return map((entry) => (isHandshake(entry) ? entry : formatted(entry, wanted)));
+export function format(outlets: readonly Outlet[]): OperatorFunction<BundleEntry, FormattedEntry> {
+  const wanted = [...new Set(outlets.map((o) => o.format))];
+  const routed: Routed[] = outlets.flatMap((o, position) => (o.addressing ? [{ position, format: o.format, addressing: o.addressing }] : []));
+  if (routed.length === 0) return map((entry) => (isHandshake(entry) ? entry : formatted(entry, wanted)));
+  return map((entry) => (isHandshake(entry) ? entry : addressed(formatted(entry, wanted), entry, routed, outlets.length)));
 }
 
-/** The record's message for a sink that takes `fmt` (one of the formats it was written in). */
-export function messageFor(record: FormattedRecord, fmt: Format): OutboundMessage {
-  const message = record.messages[fmt];
+/** The message an outlet at `position` (of `format`'s list) publishes for the record, written as `fmt`. */
+export function messageFor(record: FormattedRecord, fmt: Format, position?: number): OutboundMessage {
+  const message = (position === undefined ? undefined : record.addressed?.[position]) ?? record.messages[fmt];
   if (message === undefined) throw new Error(`record #${record.index} was not written as ${fmt}`);
   return message;
 }
@@ -48,14 +61,15 @@ function formatted(record: GraccRecord, formats: readonly Format[]): FormattedRe
   return { index: record.index, id, type: detached(record.type), messages };
 }
 
-/**
- * A copy of the text that holds nothing else. The parser's strings are slices of the
- * whole bundle's text, which a slice keeps alive: a record's id, held until the sinks
- * confirm, would keep the bundle's hundreds of KiB in the heap and get them promoted
- * to the old generation (a major collection every half second at full load).
- */
-function detached(text: string): string {
-  // Joining flattens into a new string; the slice past the added character is then a
-  // view of that small string only.
-  return (' ' + text).slice(1);
+interface Routed {
+  readonly position: number;
+  readonly format: Format;
+  readonly addressing: RecordAddressing;
+}
+
+/** The record with the own messages of the outlets that address it, rendered from its fields while they exist. */
+function addressed(out: FormattedRecord, record: GraccRecord, routed: readonly Routed[], slots: number): FormattedRecord {
+  const own = new Array<OutboundMessage | undefined>(slots);
+  for (const o of routed) own[o.position] = o.addressing.address(out.messages[o.format]!, record);
+  return { ...out, addressed: own };
 }

@@ -27,6 +27,9 @@ export function split(): OperatorFunction<Uint8Array | string, BundleItem> {
           return '';
         } catch (e) {
           if (!(e instanceof InvalidUtf8)) throw e;
+          // The text before the bad byte is read first, as if the body had been cut there:
+          // an error in it, and the record named below, then do not depend on the cuts.
+          if (e.validText !== '') splitter.write(e.validText);
           throw new RecordError(`the bundle is not valid UTF-8 (at or after record ${splitter.count + 1})`);
         }
       };

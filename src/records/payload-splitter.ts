@@ -17,6 +17,8 @@ const PING = 'xxx';
  * (`<R/>`, 4 bytes) would cost a hundred times its size. Real bundles hold at most tens of thousands.
  */
 export const MAX_ITEMS_PER_BUNDLE = 100_000;
+/** Characters of a payload that is no bundle quoted in the error. */
+const QUOTED = 40;
 /** `\s` takes in U+FEFF, the byte-order mark. */
 const NOT_WHITESPACE = /\S/;
 
@@ -50,7 +52,7 @@ export class PayloadSplitter {
       return;
     }
     // Leading whitespace (a byte-order mark too) is skipped chunk by chunk, never held: `head`
-    // holds at most the few characters that tell the forms apart.
+    // holds at most the few characters that tell the forms apart (or those an error quotes).
     if (this.head === '') {
       const first = chunk.search(NOT_WHITESPACE);
       if (first < 0) return;
@@ -62,7 +64,9 @@ export class PayloadSplitter {
     else if (text.length < REPLICATION.length && REPLICATION.startsWith(text)) return;
     else if (text.length <= PING.length && PING.startsWith(text)) return;
     else if (text.startsWith(REPLICATION)) this.inner = new ReplicationSplitter(this.emit);
-    else throw new RecordError(`not a Gratia bundle: expected a RecordEnvelope, a record or a replication bundle, found ${JSON.stringify(text.slice(0, 40))}`);
+    // Refused once as much has come as the error quotes (or at the end), so that the quote does not depend on the cuts.
+    else if (text.length < QUOTED) return;
+    else throw notABundle(text);
     this.head = '';
     this.inner.write(text);
   }
@@ -75,8 +79,13 @@ export class PayloadSplitter {
         return;
       }
       if (this.head === '') throw new RecordError('empty bundle');
-      throw new RecordError(`not a Gratia bundle: ${JSON.stringify(this.head.slice(0, 40))}`);
+      throw notABundle(this.head);
     }
     this.inner.end();
   }
+}
+
+/** The error for a payload (its head, after leading whitespace) that is none of the three forms. */
+function notABundle(head: string): RecordError {
+  return new RecordError(`not a Gratia bundle: expected a RecordEnvelope, a record or a replication bundle, found ${JSON.stringify(head.slice(0, QUOTED))}`);
 }

@@ -22,6 +22,16 @@ export const MAX_NAME_BYTES = 1024;
 /** The empty piece that marks a field present: one for all of them. */
 const NO_BYTES = Buffer.alloc(0);
 
+/**
+ * Whether the `%` at `at` may begin an escape the next chunk completes: fewer than two bytes
+ * follow it, each a hex digit. Otherwise what follows is read at once (an `=` or `&` ends a
+ * name, an `&` a value), so that a field does not depend on where the body was cut.
+ */
+function escapeMayGoOn(input: Uint8Array, at: number): boolean {
+  const after = input.length - at - 1;
+  return after === 0 || (after === 1 && HEX[input[at + 1]!]! >= 0);
+}
+
 /** One for the process: the decoding is synchronous, and its WebAssembly memory is a few MiB. */
 let values: PercentDecoder | undefined;
 
@@ -69,11 +79,11 @@ export class UrlencodedFormDecoder {
         } else {
           if (c === PLUS) c = 0x20;
           else if (c === PERCENT) {
-            if (i + 1 >= len) {
+            if (escapeMayGoOn(input, i - 1)) {
               this.pending = Array.from(input.subarray(i - 1));
               break;
             }
-            const hi = HEX[input[i]!]!, lo = HEX[input[i + 1]!]!;
+            const hi = HEX[input[i]!]!, lo = i + 1 < len ? HEX[input[i + 1]!]! : -1;
             if (hi >= 0 && lo >= 0) {
               c = hi * 16 + lo;
               i += 2;
@@ -87,7 +97,12 @@ export class UrlencodedFormDecoder {
       values ??= new PercentDecoder();
       n = values.decode(input, i, out, n);
       i = values.stoppedAt;
+      // The decoder stops at a `%` fewer than two bytes before the end: if the byte after it
+      // is no hex digit, the `%` is kept as it is, and decoding goes on from that byte (an `&`?).
+      const literal = i < len && input[i] === PERCENT && !escapeMayGoOn(input, i);
+      if (literal) out[n++] = input[i++]!;
       if (n > start) this.emit({ name: this.currentName, bytes: out.subarray(start, n) });
+      if (literal) continue;
       if (i < len) {
         if (input[i] === PERCENT) {
           // The escape may be cut by the chunk boundary: keep it for the next chunk.

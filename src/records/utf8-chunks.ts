@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 export class Utf8Chunks {
   private tail: Buffer | undefined;
 
-  /** The text of the chunk's complete characters; throws on invalid UTF-8. */
+  /** The text of the chunk's complete characters; throws on invalid UTF-8, with the valid text before it. */
   decode(chunk: Uint8Array): string {
     let bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.tail !== undefined) {
@@ -18,19 +18,49 @@ export class Utf8Chunks {
     const end = completeLength(bytes);
     if (end < bytes.length) this.tail = Buffer.from(bytes.subarray(end));
     const complete = bytes.subarray(0, end);
-    if (!isUtf8(complete)) throw new InvalidUtf8();
+    if (!isUtf8(complete)) throw new InvalidUtf8(textBeforeInvalid(complete));
     return complete.toString('utf8');
   }
 
   /** Checks nothing is left over at the end of the input. */
   end(): void {
-    if (this.tail !== undefined) throw new InvalidUtf8();
+    if (this.tail !== undefined) throw new InvalidUtf8('');
   }
 }
 
 export class InvalidUtf8 extends Error {
-  constructor() {
+  /**
+   * The text of the bytes before the first invalid one (from where the last decode began):
+   * read before the error is raised, the input gives the same outcome however it was cut.
+   */
+  readonly validText: string;
+
+  constructor(validText: string) {
     super('invalid UTF-8');
+    this.validText = validText;
+  }
+}
+
+const REPLACEMENT = '\ufffd';
+/** U+FFFD written in UTF-8. */
+const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT);
+
+/**
+ * The text of `bytes` up to their first invalid sequence. The decoder puts U+FFFD for
+ * each invalid one and decodes every byte before the first exactly; a U+FFFD that was
+ * sent as such (EF BF BD) is skipped over. Only run on invalid input.
+ */
+function textBeforeInvalid(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  let at = 0;
+  let offset = 0;
+  for (;;) {
+    const found = text.indexOf(REPLACEMENT, at);
+    if (found < 0) return text; // not reached: the bytes are invalid
+    offset += Buffer.byteLength(text.slice(at, found));
+    if (!bytes.subarray(offset, offset + 3).equals(REPLACEMENT_BYTES)) return text.slice(0, found);
+    at = found + 1;
+    offset += 3;
   }
 }
 

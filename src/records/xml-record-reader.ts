@@ -10,6 +10,9 @@ const WHITESPACE_TO_NORMALISE = /[\t\n\r]/g;
 /** A character that cannot be in a tag name: once one follows a `<`, the parser has reported that tag's start (or it is no tag). */
 const ENDS_TAG_NAME = /[\s>/="'!?<]/g;
 
+/** How saxes's message for text (or CDATA) before or after the root element ends. */
+const TEXT_OUTSIDE_ROOT = 'text data outside of root node.';
+
 /** Elements nested deeper than this in a bundle make it invalid (Gratia records are a few levels deep). */
 export const MAX_DEPTH = 64;
 /** Elements in one record past this make it invalid (Gratia records hold well under a hundred). */
@@ -248,13 +251,23 @@ export class XmlRecordReader {
     this.window.dropBefore(this.recordStart >= 0 ? this.recordStart : this.pendingTag >= 0 ? this.pendingTag : this.window.end);
   }
 
+  /**
+   * The parser's message, but for text outside the root element: saxes reports that where
+   * it noticed it, at the end of the text or of the chunk, whichever came first, so its
+   * position would depend on where the body was cut. It is named by where it is instead.
+   */
+  private describe(message: string): string {
+    if (!message.endsWith(TEXT_OUTSIDE_ROOT)) return message;
+    return `text ${this.rootSeen ? 'after' : 'before'} the root element`;
+  }
+
   /** Turns a parser error into a RecordError that names the record being read. */
   private guard(step: () => void): void {
     try {
       step();
     } catch (e) {
       if (e instanceof RecordError) throw e;
-      const reason = `malformed XML: ${(e as Error).message}`;
+      const reason = `malformed XML: ${this.describe((e as Error).message)}`;
       if (this.recordStart < 0 && this.open.length === 0) throw new RecordError(reason);
       const root = this.open[0];
       const id = root && (child(root, 'RecordIdentity')?.attrs['recordId'] || child(root, 'UniqueID')?.text);

@@ -4,7 +4,7 @@ import type { SinkMetrics } from '../contracts/sink-metrics';
 import { confirmTimeout } from '../operators/confirm-timeout';
 import { failWhileUnavailable } from '../operators/fail-while-unavailable';
 import { fanOut } from '../operators/fan-out';
-import { type FormattedEntry, type FormattedRecord, messageFor } from '../operators/format';
+import { type FormattedEntry, type FormattedRecord, messageFor, type Outlet } from '../operators/format';
 import { gatherSmall } from '../operators/gather-small';
 import { keepPace } from '../operators/keep-pace';
 import { limitBytes } from '../operators/limit-bytes';
@@ -12,7 +12,6 @@ import { publishWithConfirm } from '../operators/publish-with-confirm';
 import { toAnswer } from '../operators/to-answer';
 import { type FormPiece, urlencodedForm } from '../operators/urlencoded-form';
 import { type ByteBudget, withinBudget } from '../operators/within-budget';
-import type { Format } from '../records/formats';
 import { RecordError } from '../records/record-error';
 import type { Answer } from '../contracts/answer';
 import type { RequestSummary } from '../contracts/request-handler';
@@ -63,7 +62,7 @@ export function handleRequest(
     connect((pieces$) =>
       forkJoin({
         fields: pieces$.pipe(fieldsOtherThanPayload(queryFields)),
-        entries: pieces$.pipe(payloadEntries(options.sinks.map((sink) => sink.format))),
+        entries: pieces$.pipe(payloadEntries(options.sinks)),
       })),
     map(({ fields, entries }) => {
       summary.command = fields['command'];
@@ -75,16 +74,23 @@ export function handleRequest(
       summary.handshakes = bundle.handshakes;
     }),
     map((bundle) => bundle.records),
-    fanOut(options.sinks, (sink) => publishTo(sink, options)),
+    // Nothing to publish (a ping, handshakes only): OK without the sinks, even while one is
+    // down, as the earlier collector answered a ping: it tests the probe's link to the collector.
+    filter((records) => records.length > 0),
+    fanOut(options.sinks, (sink, position) => publishTo(sink, options, position)),
     toAnswer(),
   );
 }
 
-/** One sink's part of the fan-out: fail fast while it is unavailable, publish with confirm (in its format), time out. */
-export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' | 'scheduler' | 'sinkMetrics'>) {
+/**
+ * One sink's part of the fan-out: fail fast while it is unavailable, publish with confirm (its
+ * messages: in its format, addressed as it addresses records), time out. `position` is the
+ * sink's in the list the records were formatted for.
+ */
+export function publishTo(sink: Sink, options: Pick<RequestOptions, 'timeoutMs' | 'scheduler' | 'sinkMetrics'>, position?: number) {
   return pipe(
     failWhileUnavailable<FormattedRecord>(sink),
-    map((record) => messageFor(record, sink.format)),
+    map((record) => messageFor(record, sink.format, position)),
     publishWithConfirm(sink, options.sinkMetrics, options.scheduler),
     confirmTimeout(options.timeoutMs, sink.name, options.scheduler, options.sinkMetrics),
   );
@@ -117,11 +123,11 @@ function fieldsOtherThanPayload(queryFields: RequestFields) {
  * answer names an unknown command or a missing field before a bad payload. Other errors
  * (a body too large, a broken connection) end the request at once.
  */
-function payloadEntries(formats: readonly Format[]) {
+function payloadEntries(outlets: readonly Outlet[]) {
   return pipe(
     filter((piece: FormPiece) => piece.name === PAYLOAD),
     map((piece) => piece.bytes),
-    bundleEntries(formats),
+    bundleEntries(outlets),
     toArray(),
     catchError((e: unknown) => (e instanceof RecordError ? of(e) : throwError(() => e))),
   ) as (pieces$: Observable<FormPiece>) => Observable<readonly FormattedEntry[] | Error>;

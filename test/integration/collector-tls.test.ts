@@ -72,6 +72,7 @@ enable = true
 brokers = ["${HOST}:${ssl ? kafkaPorts(1).saslSsl : kafkaPorts(1).saslPlaintext}"]
 topic = "${topic}"
 ssl = ${ssl}
+[kafka.tls]
 ca = "${ssl ? TLS_FILES.ca : ''}"
 [kafka.sasl]
 mechanism = "${user.mechanism}"

@@ -10,6 +10,22 @@ export function bytesIn(text: string | Uint8Array, size: number): Buffer[] {
   return out;
 }
 
+/**
+ * The bytes cut at each of `cuts` (taken modulo the length + 1, in any order, repeats
+ * ignored). Sockets give no empty chunks, but the pipeline must not mind them either.
+ */
+export function cutAt(bytes: Buffer, cuts: readonly number[]): Buffer[] {
+  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let start = 0;
+  for (const c of at) {
+    out.push(bytes.subarray(start, c));
+    start = c;
+  }
+  out.push(bytes.subarray(start));
+  return out;
+}
+
 export type Converted = { ok: true; bodies: string[] } | { ok: false; error: Error };
 
 /** Runs the bundle → formatted records path synchronously on the given chunks. */

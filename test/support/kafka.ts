@@ -67,6 +67,8 @@ export function kafkaPid(): number | null {
 export interface TopicOptions {
   /** Name prefix (see `uniqueTopic`). */
   readonly what?: string;
+  /** This exact name instead of a unique one. */
+  readonly name?: string;
   /** Default 1: then the messages come back in the order they were written. */
   readonly partitions?: number;
   /** The topic's max.message.bytes; default Kafka's own (1 MiB). */
@@ -127,7 +129,7 @@ export class KafkaTestClient {
 
   /** Creates a new topic (its leader elected) and returns its name; deleted on `close`. */
   async createTopic(options: TopicOptions = {}): Promise<string> {
-    const topic = uniqueTopic(options.what);
+    const topic = options.name ?? uniqueTopic(options.what);
     const config = { 'max.message.bytes': String(options.maxMessageBytes ?? BROKER_DEFAULT_MAX_BYTES), ...options.config };
     const created = await this.withAdmin((admin) =>
       admin.createTopics({
@@ -143,6 +145,11 @@ export class KafkaTestClient {
     if (!created) throw new Error(`topic ${topic} was not created`);
     this.owned.add(topic);
     return topic;
+  }
+
+  /** Deletes `topic` too on `close` (a topic the brokers created on first use, say). */
+  own(topic: string): void {
+    this.owned.add(topic);
   }
 
   /** Each partition's [low, high) offsets: the messages it holds now. */

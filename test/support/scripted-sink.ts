@@ -3,11 +3,12 @@
 // virtual time) and record every bundle they were given, so a test can say exactly what
 // reached each sink.
 import { EMPTY, Observable, of } from 'rxjs';
-import type { Format, OutboundMessage, Sink } from '../../src/contracts/sink';
+import type { Format, OutboundMessage, RecordAddressing, Sink } from '../../src/contracts/sink';
 
-/** A message as a test compares it: the body as text. */
+/** A message as a test compares it: the body as text; the record's own destination when the sink addresses records. */
 export interface ReceivedMessage {
   readonly key: string;
+  readonly destination?: string;
   readonly contentType: string;
   readonly body: string;
 }
@@ -26,6 +27,8 @@ export interface PublishRecord {
 export interface SinkScript {
   readonly name: string;
   readonly format: Format;
+  /** How the sink addresses records by their fields (a real sink's encoder's); by default it does not. */
+  readonly addressing?: RecordAddressing;
   /** What publish() does with the `n`-th bundle (0-based); by default it confirms at once. */
   readonly respond?: (messages: readonly OutboundMessage[], n: number) => Observable<never>;
   /** The sink's availability (null = can take bundles); by default always available. */
@@ -37,6 +40,7 @@ export interface SinkScript {
 export class ScriptedSink implements Sink {
   readonly name: string;
   readonly format: Format;
+  readonly addressing?: RecordAddressing;
   readonly unavailable$: Observable<string | null>;
   /** Every publish() that was subscribed, in order. */
   readonly publishes: PublishRecord[] = [];
@@ -45,6 +49,7 @@ export class ScriptedSink implements Sink {
   constructor(private readonly script: SinkScript) {
     this.name = script.name;
     this.format = script.format;
+    this.addressing = script.addressing;
     this.unavailable$ = script.unavailable$ ?? of(null);
   }
 
@@ -88,7 +93,7 @@ export class ScriptedSink implements Sink {
 }
 
 export function asReceived(m: OutboundMessage): ReceivedMessage {
-  return { key: m.key, contentType: m.contentType, body: m.body.toString('utf8') };
+  return { key: m.key, ...(m.destination === undefined ? {} : { destination: m.destination }), contentType: m.contentType, body: m.body.toString('utf8') };
 }
 
 /** A byte budget shared by requests (`maxInFlightBytes`) with `free` bytes left. */

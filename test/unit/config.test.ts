@@ -81,14 +81,12 @@ const DEFAULTS: CollectorConfig = {
     enable: false,
     brokers: ['localhost:9092'],
     topic: 'gracc',
+    key: '',
     format: 'json',
     clientId: 'gracc-collector',
     compression: 'none',
     ssl: false,
-    ca: '',
-    cert: '',
-    key: '',
-    verify: true,
+    tls: { ca: '', cert: '', key: '', verify: true },
     sasl: { mechanism: '', username: '', password: '' },
   },
   file: { enable: false, path: 'gracc-records.ndjson', format: 'json' },
@@ -391,6 +389,12 @@ describe('loadConfig: errors', () => {
       ['[kafka]\ncompression = "brotli"', /kafka\.compression: must be one of .*, got "brotli"/],
       ['[kafka.sasl]\nmechanism = "gssapi"', /kafka\.sasl\.mechanism: must be one of .*, got "gssapi"/],
       ['port = 1\nPORT = 2', /port is set more than once/],
+      ['[amqp]\nroutingKey = "{type}.{VOName"', /amqp\.routingKey: unclosed "\{" at position 7 in "\{type\}\.\{VOName"/],
+      ['[amqp]\nroutingKey = "a}"', /amqp\.routingKey: unmatched "\}" at position 1/],
+      ['[kafka]\ntopic = "gracc-{}"', /kafka\.topic: empty field name at position 6/],
+      ['[kafka]\nkey = "{RecordId"', /kafka\.key: unclosed "\{" at position 0/],
+      ['[kafka]\ntopic = "gracc records"', /kafka\.topic: "gracc records", not a Kafka topic name/],
+      [`[amqp]\nroutingKey = "${'k'.repeat(256)}"`, /amqp\.routingKey: a routing key of 256 bytes \(AMQP allows 255\)/],
     ];
     for (const [text, expected] of cases) {
       const err = configError(() => loadConfig({ file: tomlFile(text), env: {} }));
@@ -402,6 +406,14 @@ describe('loadConfig: errors', () => {
     const file = tomlFile('port = "x"\nbogus = 1\n[amqp]\nformat = "yaml"\n');
     const err = configError(() => loadConfig({ file, env: { GRACC_NOPE: '1', GRACC_KAFKA_SSL: 'sure' } }));
     assert.equal(err.problems.length, 5, err.message);
+  });
+
+  it('takes templates over the record\'s fields for the routing key, topic and Kafka key, kept as written', () => {
+    const file = tomlFile('[amqp]\nroutingKey = "{type}.{VOName:-unknown}"\n[kafka]\ntopic = "gracc-{type}"\nkey = "{ProbeName}/{RecordId}"\n');
+    const config = loadConfig({ file, env: { GRACC_KAFKA_TOPIC: 'gracc-{VOName:-none}' } });
+    assert.deepEqual([config.amqp.routingKey, config.kafka.topic, config.kafka.key], ['{type}.{VOName:-unknown}', 'gracc-{VOName:-none}', '{ProbeName}/{RecordId}']);
+    const err = configError(() => loadConfig({ env: { GRACC_AMQP_ROUTINGKEY: '{type' } }));
+    assert.match(err.message, /^environment variable GRACC_AMQP_ROUTINGKEY: amqp\.routingKey: unclosed "\{" at position 0/);
   });
 
   it('rejects maxRetry shorter than retry', () => {
@@ -455,12 +467,12 @@ describe('passwords', () => {
     assert.equal(config.amqp.password, SECRET);
     assert.equal(config.kafka.sasl.password, SECRET);
     // The TLS key files' paths are hidden too.
-    assert.deepEqual([shown.tls.key, shown.amqp.key, shown.kafka.key], ['***', '***', '***']);
+    assert.deepEqual([shown.tls.key, shown.amqp.key, shown.kafka.tls.key], ['***', '***', '***']);
     assert.deepEqual({
       ...shown,
       tls: { ...shown.tls, key: '' },
       amqp: { ...shown.amqp, password: SECRET, key: '' },
-      kafka: { ...shown.kafka, key: '', sasl: { ...shown.kafka.sasl, password: SECRET } },
+      kafka: { ...shown.kafka, tls: { ...shown.kafka.tls, key: '' }, sasl: { ...shown.kafka.sasl, password: SECRET } },
     }, config);
   });
 });

@@ -1,7 +1,19 @@
 import type bunyan from 'bunyan';
 import type { ConfigOf, Definition, Item } from '../../config';
-import type { Sink } from '../../contracts/sink';
+import type { Format, OutboundMessage, RecordAddressing, Sink } from '../../contracts/sink';
 import type { SinkMetrics } from '../../contracts/sink-metrics';
+
+/**
+ * How a sink writes each record's message and where it sends it, from its table alone (no
+ * connection): what the sink itself uses, and what `convert -c` previews.
+ */
+export interface SinkEncoder {
+  readonly format: Format;
+  /** How records are addressed by their fields; unset when every record goes to the same place. */
+  readonly addressing?: RecordAddressing;
+  /** Where a message goes, as the preview shows it (`routingKey`; `topic` and `key`); `{}` for a sink without destinations. */
+  where(message: OutboundMessage): Readonly<Record<string, string | null>>;
+}
 
 /** What every sink is given besides its own table. */
 export interface SinkContext {
@@ -38,6 +50,8 @@ export interface SinkModule<N extends string = string, D extends Definition = De
    * Resolves with what it found, rejects with why it could not.
    */
   connect?(config: ConfigOf<D>, context: SinkContext): Promise<string>;
+  /** Its encoder (a sink that addresses nothing need not say: its format alone). Throws on a destination it cannot use. */
+  readonly encoder?: (config: ConfigOf<D>) => SinkEncoder;
   /** The sink, connecting in the background; throws on options it cannot use. */
   create(config: ConfigOf<D>, context: SinkContext): Sink;
 }

@@ -3,11 +3,12 @@ import { connect as connectManager, type AmqpConnectionManager } from 'amqp-conn
 import { type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import { BehaviorSubject, Observable } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
-import { SinkError, type Format, type OutboundMessage, type Sink, type SinkFailure } from '../../../contracts/sink';
+import { SinkError, type Format, type OutboundMessage, type RecordAddressing, type Sink, type SinkFailure } from '../../../contracts/sink';
 import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin } from '../../deadline';
 import { NO_SINK_METRICS, type SinkMetrics, type SinkState } from '../../../contracts/sink-metrics';
 import { type Bundle, Confirms } from './confirms';
 import { corkSocket, socketOf } from './cork';
+import { type AmqpEncoder, amqpEncoder } from './encoder';
 import { type AmqpNode, amqpConnectOptions, amqpNodeUrls, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};
@@ -46,9 +47,11 @@ interface Conn {
 export class AmqpSink implements Sink {
   readonly name: string;
   readonly format: Format;
+  readonly addressing?: RecordAddressing;
   readonly unavailable$: Observable<string | null>;
   readonly degraded$: Observable<string | null>;
 
+  private readonly encoder: AmqpEncoder;
   private readonly log: Logger;
   /** Every node, for the messages that are not about one. */
   private readonly display: string;
@@ -87,6 +90,8 @@ export class AmqpSink implements Sink {
     checkAmqpSinkOptions(options);
     this.name = options.name ?? 'amqp';
     this.format = options.format;
+    this.encoder = amqpEncoder(options);
+    this.addressing = this.encoder.addressing;
     this.nodes = amqpNodeUrls(options);
     this.display = this.nodes.map((n) => n.display).join(', ');
     this.log = options.log.child({ sink: this.name, broker: this.display });
@@ -186,7 +191,8 @@ export class AmqpSink implements Sink {
     if (!ch || this.pumping) return;
     this.pumping = true;
     const uncork = corkSocket(ch);
-    const { exchange, routingKey } = this.options;
+    const { exchange } = this.options;
+    const { encoder } = this;
     try {
       while (this.hasRoom && this.queue.length > 0) {
         const bundle = this.queue[0]!;
@@ -201,7 +207,7 @@ export class AmqpSink implements Sink {
         try {
           room = ch.publish(
             exchange,
-            routingKey,
+            encoder.routingKey(message),
             message.body,
             {
               persistent: true,

@@ -1,5 +1,5 @@
 // The [amqp] table: RabbitMQ.
-import { bool, type ConfigOf, duration, hostList, oneOf, port, recordFormat, string, tlsFileItems, verifyItem } from '../../../config';
+import { bool, type ConfigOf, duration, hostList, oneOf, port, recordFormat, string, template, tlsFileItems, verifyItem } from '../../../config';
 import { checkTlsFiles } from '../../tls-files';
 
 export const AMQP_SCHEMES = ['amqp', 'amqps'] as const;
@@ -18,7 +18,7 @@ export const amqpConfig = {
   durable: bool(true, 'declare the exchange durable (its queues\' bindings then outlive a broker restart)'),
   autoDelete: bool(true, 'declare the exchange auto-delete'),
   internal: bool(false, 'declare the exchange internal'),
-  routingKey: string('', 'routing key of published records'),
+  routingKey: template('', 'routing key of published records: text, or a template over each record\'s fields ({type}.{VOName:-unknown})'),
   user: string('guest', 'user name'),
   password: string('guest', 'password', { sensitive: true }),
   ...tlsFileItems('amqps: PEM file of the CAs to verify the broker with; "" = Node\'s built-in CAs', 'amqps: PEM file of a client certificate to show the broker; "" = none'),

@@ -3,22 +3,25 @@ import type Logger from 'bunyan';
 import { Kafka, type LogEntry, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { BehaviorSubject, Observable, distinctUntilChanged } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
-import { type Format, type OutboundMessage, type Sink, SinkError, type SinkFailure } from '../../../contracts/sink';
+import { type Format, type OutboundMessage, type RecordAddressing, type Sink, SinkError, type SinkFailure } from '../../../contracts/sink';
 import { NO_SINK_METRICS, type SinkMetrics } from '../../../contracts/sink-metrics';
 import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin, withTimeout } from '../../deadline';
-import { kafkaMessage, messageBytes } from './encoder';
+import { type KafkaEncoder, kafkaEncoder } from './encoder';
 import { classify, errorMessage } from './failures';
 import { DeliveryCheck } from './delivery-check';
 import { BrokerProbe } from './probe';
 import { bunyanLogCreator, isConnectionFailure, kafkajsLevel } from './log';
 import { type KafkaSettings, type KafkaSinkOptions, kafkaSettings } from './options';
-import { type Packable, packSend, type Part as SendPart } from './send-packing';
+import { byTopic, type Packable, packSend, type Part as SendPart, type Routed, type TopicMessages } from './send-packing';
 
 const NAME = 'kafka';
+/** The topics of a bundle's messages when they all go to the sink's topic. */
+const NO_TOPICS: readonly string[] = Object.freeze([]);
 
 /** One publish() subscription. */
-interface Job extends Packable {
-  readonly messages: readonly Message[];
+interface Job extends Packable, Routed<Message> {
+  /** Each message's topic when the sink's topic is a template; empty when every record goes to the sink's topic. */
+  readonly topics: readonly string[];
   readonly records: number;
   /** performance.now() when its timeoutMs last started (subscription, then each acknowledgement). */
   armedAt: number;
@@ -56,7 +59,8 @@ const jobsOf = (send: Send): Job[] => send.parts.map((part) => part.job);
 const recordsOf = (send: Send): number => send.parts.reduce((n, part) => n + part.end - part.start, 0);
 
 /**
- * Publishes each bundle to one Kafka topic through an idempotent kafkajs producer
+ * Publishes each bundle to its Kafka topic (or, with a templated topic, each record to its
+ * own; one send then carries the topics of all its records) through an idempotent kafkajs producer
  * (acks = all in-sync replicas), and completes a publish only once the brokers
  * acknowledged every record of its bundle.
  *
@@ -111,12 +115,13 @@ const recordsOf = (send: Send): number => send.parts.reduce((n, part) => n + par
 export class KafkaSink implements Sink {
   readonly name = NAME;
   readonly format: Format;
+  readonly addressing?: RecordAddressing;
   readonly unavailable$: Observable<string | null>;
 
   private readonly settings: KafkaSettings;
   private readonly log: Logger;
   private readonly kafka: Kafka;
-  private readonly topic: string;
+  private readonly encoder: KafkaEncoder;
   private readonly timeoutMs: number;
   private readonly closeTimeoutMs: number;
   private readonly unavailable = new BehaviorSubject<string | null>('connecting');
@@ -149,12 +154,13 @@ export class KafkaSink implements Sink {
     this.metrics.state(NAME, 'down');
     this.settings = kafkaSettings(options);
     this.format = options.format;
-    this.topic = options.topic;
+    this.encoder = kafkaEncoder(options);
+    this.addressing = this.encoder.addressing;
     this.timeoutMs = options.timeoutMs;
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.log = options.log.child({ sink: NAME, topic: options.topic }, true);
     this.backoff = new Backoff({ base: this.settings.reconnectBaseMs, cap: this.settings.reconnectCapMs });
-    if (options.ssl && options.verify === false) this.log.warn("kafka.verify = false: the brokers' certificates and names are not checked");
+    if (options.ssl && options.tls?.verify === false) this.log.warn("kafka.tls.verify = false: the brokers' certificates and names are not checked");
     this.kafka = new Kafka({
       ...this.settings.client,
       logLevel: kafkajsLevel(this.log),
@@ -192,11 +198,13 @@ export class KafkaSink implements Sink {
         subscriber.complete();
         return undefined;
       }
-      const sizes = messages.map(messageBytes);
+      const { encoder } = this;
+      const sizes = messages.map(encoder.bytes);
       const bytes = sizes.reduce((sum, size) => sum + size, 0);
-      const kafkaMessages = messages.map(kafkaMessage);
+      const kafkaMessages = messages.map(encoder.message);
       const job: Job = {
         messages: kafkaMessages,
+        topics: encoder.topic === undefined ? messages.map(encoder.topicOf) : NO_TOPICS,
         sizes,
         records: messages.length,
         bytes,
@@ -404,8 +412,8 @@ export class KafkaSink implements Sink {
     if (this.queue.length === 0) return;
     const parts = packSend(this.queue, this.settings.maxSendBytes);
     const producer = this.producer;
-    const whole = parts.length === 1 && parts[0]!.start === 0 && parts[0]!.end === parts[0]!.job.messages.length;
-    const messages = whole ? parts[0]!.job.messages : parts.flatMap((part) => part.job.messages.slice(part.start, part.end));
+    const topicMessages = this.topicMessages(parts);
+    const messages = topicMessages.length === 1 ? topicMessages[0]!.messages : topicMessages.flatMap((t) => t.messages);
     const send: Send = { producer, parts, messages, startedAt: performance.now(), abandoned: false, promise: Promise.resolve() };
     for (const part of parts) {
       part.job.send = send;
@@ -413,15 +421,15 @@ export class KafkaSink implements Sink {
     }
     this.inFlight = send;
     this.probe.sendStarted();
-    send.promise = producer
-      .send({
-        topic: this.topic,
-        acks: -1,
-        // The brokers' own wait for the in-sync replicas, per send like the sink's timer.
-        timeout: this.timeoutMs,
-        compression: this.settings.compression,
-        messages: messages as Message[],
-      })
+    const how = {
+      acks: -1,
+      // The brokers' own wait for the in-sync replicas, per send like the sink's timer.
+      timeout: this.timeoutMs,
+      compression: this.settings.compression,
+    };
+    // One topic (always so with a constant topic): a plain send; several: one batch of them all.
+    const sending = topicMessages.length === 1 ? producer.send({ ...how, ...topicMessages[0]! }) : producer.sendBatch({ ...how, topicMessages });
+    send.promise = sending
       .then(
         (results) => this.answered(send, results),
         (err: unknown) => this.failed(send, err),
@@ -434,6 +442,15 @@ export class KafkaSink implements Sink {
     const problem = this.delivery.unconfirmed(send.messages, results);
     if (problem === undefined) this.sent(send);
     else this.failed(send, new IncompleteSend(problem));
+  }
+
+  /** A send's messages by topic: one group when every record goes to the sink's topic. */
+  private topicMessages(parts: readonly Part[]): TopicMessages<Message>[] {
+    const topic = this.encoder.topic;
+    if (topic === undefined) return byTopic(parts);
+    const whole = parts.length === 1 && parts[0]!.start === 0 && parts[0]!.end === parts[0]!.job.messages.length;
+    const messages = whole ? parts[0]!.job.messages : parts.flatMap((part) => part.job.messages.slice(part.start, part.end));
+    return [{ topic, messages: messages as Message[] }];
   }
 
   private sent(send: Send): void {

@@ -10,14 +10,15 @@ import { checkTlsFiles, readTlsFiles } from '../../tls-files';
 import { COMPRESSION_TYPES, compressionUnavailable, registerCodec } from './codecs';
 import { type KafkaConfig, SASL_MECHANISMS } from './config';
 
-/** Keys with defaults: no TLS files, verify on. */
-type TlsKeys = 'ca' | 'cert' | 'key' | 'verify';
-
 /**
  * Options of the Kafka sink: the [kafka] table's settings (config.ts) and what the
  * composition root and tests add.
  */
-export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl' | TlsKeys>> & Readonly<Partial<Pick<KafkaConfig, TlsKeys>>> & {
+export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl' | 'key' | 'tls'>> & {
+  /** The record key: '' or unset, the record's id; otherwise a key, or a template over the record's fields. */
+  readonly key?: string;
+  /** [kafka.tls], with `ssl`: the TLS files and the certificate check; none and verify on by default. */
+  readonly tls?: Readonly<Partial<KafkaConfig['tls']>>;
   /** Bootstrap brokers, `host:port`. */
   readonly brokers: readonly string[];
   /** mechanism '' means no SASL. */
@@ -85,15 +86,13 @@ const clamp = (value: number, low: number, high: number): number => Math.min(hig
  * only when the sink is made (in a worker, after the start) or first connects. The
  * configuration's check (index.ts) and kafkaSettings both ask it.
  */
-export function kafkaTableProblems(table: Pick<KafkaSinkOptions, 'brokers' | 'topic' | 'clientId' | 'compression' | 'sasl'>): string[] {
-  const { brokers, topic, clientId, compression, sasl } = table;
+export function kafkaTableProblems(table: Pick<KafkaSinkOptions, 'brokers' | 'clientId' | 'compression' | 'sasl'>): string[] {
+  const { brokers, clientId, compression, sasl } = table;
   const problems: string[] = [];
   if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !/^\S+:\d{1,5}$/.test(b.trim()))) {
     problems.push(`kafka: brokers must be a non-empty list of host:port, got ${JSON.stringify(brokers)}`);
   }
-  if (typeof topic !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') {
-    problems.push(`kafka: invalid topic name ${JSON.stringify(topic)}`);
-  }
+  // The topic (a name, or a template giving one) and the key are the encoder's to check (encoder.ts).
   if (typeof clientId !== 'string' || clientId === '') problems.push('kafka: clientId must not be empty');
   if (COMPRESSION_TYPES[compression] === undefined) problems.push(`kafka: unknown compression ${JSON.stringify(compression)}`);
   else {
@@ -112,7 +111,7 @@ export function kafkaTableProblems(table: Pick<KafkaSinkOptions, 'brokers' | 'to
  */
 export function checkKafkaConfig(config: KafkaConfig): string[] {
   if (!config.enable) return [];
-  const files = config.ssl ? checkTlsFiles('kafka', config) : undefined;
+  const files = config.ssl ? checkTlsFiles('kafka.tls', config.tls) : undefined;
   return [...kafkaTableProblems(config), ...(files === undefined ? [] : [files])];
 }
 
@@ -204,10 +203,10 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
 
 /**
  * kafkajs' `ssl`, handed to tls.connect (which checks the brokers' names against their
- * certificates): the files of `ca`, `cert`, `key` (read now: throws a TlsFileError naming the
- * key), and the certificate check unless `verify = false`.
+ * certificates): the files of [kafka.tls] `ca`, `cert`, `key` (read now: throws a TlsFileError
+ * naming the key), and the certificate check unless `verify = false`.
  */
-function sslOptions(options: KafkaSinkOptions): { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } {
-  const files = readTlsFiles('kafka', { ca: options.ca ?? '', cert: options.cert ?? '', key: options.key ?? '' });
-  return { ...files, rejectUnauthorized: options.verify !== false };
+function sslOptions({ tls = {} }: KafkaSinkOptions): { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } {
+  const files = readTlsFiles('kafka.tls', { ca: tls.ca ?? '', cert: tls.cert ?? '', key: tls.key ?? '' });
+  return { ...files, rejectUnauthorized: tls.verify !== false };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Packable, packSend } from './send-packing';
+import { byTopic, type Packable, packSend } from './send-packing';
 
 const bundle = (...sizes: number[]): Packable => ({ sizes, bytes: sizes.reduce((a, b) => a + b, 0), taken: 0, takenBytes: 0 });
 /** Each part as [bundle's position in `all`, start, end]. */
@@ -51,5 +51,37 @@ describe('packSend', () => {
 
   it('takes nothing from an empty queue', () => {
     assert.deepEqual(packSend([], 10), []);
+  });
+});
+
+describe('byTopic', () => {
+  /** A bundle of messages named `<name><i>`, of 3 bytes each, each going to the topic given. */
+  const routed = (name: string, ...topics: string[]) => ({ ...bundle(...topics.map(() => 3)), messages: topics.map((_, i) => `${name}${i}`), topics });
+
+  it('groups a send\'s messages by topic, topics in order of first appearance, each in the order taken', () => {
+    const all = [routed('a', 'A', 'B', 'A'), routed('b', 'C', 'B')];
+    const parts = packSend([...all], 100);
+    assert.deepEqual(byTopic(parts), [
+      { topic: 'A', messages: ['a0', 'a2'] },
+      { topic: 'B', messages: ['a1', 'b1'] },
+      { topic: 'C', messages: ['b0'] },
+    ]);
+  });
+
+  it('one topic: one group, the messages in order', () => {
+    assert.deepEqual(byTopic(packSend([routed('a', 't', 't', 't')], 100)), [{ topic: 't', messages: ['a0', 'a1', 'a2'] }]);
+    assert.deepEqual(byTopic([]), []);
+  });
+
+  it('keeps the per-send bound whatever the topics: a bundle over it goes in pieces, each grouped on its own', () => {
+    const big = routed('a', 'A', 'B', 'A', 'B', 'A');
+    const queue = [big, routed('b', 'B')];
+    const sends: unknown[] = [];
+    while (queue.length > 0) sends.push(byTopic(packSend(queue, 7)));
+    assert.deepEqual(sends, [
+      [{ topic: 'A', messages: ['a0'] }, { topic: 'B', messages: ['a1'] }],
+      [{ topic: 'A', messages: ['a2'] }, { topic: 'B', messages: ['a3'] }],
+      [{ topic: 'A', messages: ['a4'] }, { topic: 'B', messages: ['b0'] }],
+    ]);
   });
 });

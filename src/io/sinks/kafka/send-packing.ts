@@ -57,3 +57,34 @@ export function packSend<J extends Packable>(queue: J[], maxBytes: number): Part
   }
   return parts;
 }
+
+/** One topic's messages of a send, as kafkajs' sendBatch takes them. */
+export interface TopicMessages<M> {
+  readonly topic: string;
+  readonly messages: M[];
+}
+
+/** A bundle whose records each name their own topic. */
+export interface Routed<M> {
+  readonly messages: readonly M[];
+  /** The topic of each message. */
+  readonly topics: readonly string[];
+}
+
+/**
+ * A send's messages (those of its parts) grouped by topic: topics in the order of their
+ * first message, each topic's messages in the order they were taken, so that the records
+ * of a partition keep their order.
+ */
+export function byTopic<M, J extends Routed<M>>(parts: readonly Part<J>[]): TopicMessages<M>[] {
+  const groups = new Map<string, M[]>();
+  for (const { job, start, end } of parts) {
+    for (let i = start; i < end; i++) {
+      const topic = job.topics[i]!;
+      const group = groups.get(topic);
+      if (group) group.push(job.messages[i]!);
+      else groups.set(topic, [job.messages[i]!]);
+    }
+  }
+  return [...groups].map(([topic, messages]) => ({ topic, messages }));
+}
