@@ -1,9 +1,12 @@
 // Benchmark of the record path on one core: bundle text → split → map → validate → JSON.
-// Usage: npm run bench:parse [-- SECONDS]   (ROUTED=1: also with a templated routing key)
+// Usage: npm run bench:parse [-- SECONDS]   (ROUTED=1: also with a templated routing key;
+// TRANSFORMED=1: also through a filter, which tests every record and keeps them, and a set:
+// a constant, a template and a copied number)
 import { lastValueFrom, of, type OperatorFunction } from 'rxjs';
 import { count } from 'rxjs/operators';
 import { amqpEncoder } from '../src/io/sinks/amqp/encoder';
 import { bundleEntries, bundleMessages } from '../src/streams/bundle-records';
+import { buildTransformChain, readTransforms } from '../src/transforms/chain';
 import { envelopeOf, replicationOf, sampleRecords } from './sample-records';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -21,6 +24,15 @@ type RecordPath = OperatorFunction<Buffer, unknown>;
 
 /** As a sink with a templated routing key gets the records: each addressed by its fields too. */
 const routed: RecordPath = bundleEntries([amqpEncoder({ format: 'json', routingKey: '{type}.{VOName:-unknown}' })]);
+
+const TRANSFORM_TABLES = [
+  { type: 'filter', action: 'drop', conditions: [{ field: 'VOName', oneOf: ['test', 'dteam'] }] },
+  { type: 'set', fields: { Collector: 'bench', Probe: '{ProbeName}/{SiteName:-none}', Wall: '{WallDuration}' } },
+];
+/** The record path through a filter and a set, as configured by TRANSFORM_TABLES. */
+const transformed: RecordPath = bundleMessages('json', buildTransformChain(readTransforms(TRANSFORM_TABLES, { baseDir: '.' }, (p) => {
+  throw new Error(p);
+})));
 
 async function convertOnce(parts: Buffer[], path: RecordPath): Promise<number> {
   return lastValueFrom(of(...parts).pipe(path, count()));
@@ -58,6 +70,10 @@ async function main(): Promise<void> {
   await measure('replication', replicationOf(records));
   // Only with ROUTED=1: the record path as a sink with routingKey = "{type}.{VOName:-unknown}" takes it.
   if (process.env['ROUTED'] === '1') await measure('repl+routed', replicationOf(records), routed);
+  if (process.env['TRANSFORMED'] === '1') {
+    await measure('multi+transf', envelopeOf(records), transformed);
+    await measure('repl+transf', replicationOf(records), transformed);
+  }
 }
 
 void main();

@@ -7,7 +7,9 @@
 // got after it.
 import type { SinkFailure } from '../../src/contracts/sink';
 import type { Format } from '../../src/contracts/sink';
+import path from 'node:path';
 import type { RequestOptions } from '../../src/streams/handle-request';
+import { buildTransformChain, readTransforms } from '../../src/transforms/chain';
 import { corpus, envelope, jobRecord, jobRecords, probeDetails, readShared, realBundles, replication } from '../../test/support/bundles';
 import { type FormFields, formBody } from '../../test/support/forms';
 
@@ -65,6 +67,21 @@ const slashVo = jobRecord('vo-slash', 4).xml.replace('<VOName>osg</VOName>', '<V
 const noVo = jobRecord('no-vo', 5).xml.replace('<VOName>osg</VOName>', '');
 /** A record whose StartTime has no offset: invalid (DESIGN.md §3). */
 const badRecord = jobRecord('bad-start', 2).xml.replace('<StartTime>2024-05-06T06:00:00Z</StartTime>', '<StartTime>2024-05-06T06:00:00</StartTime>');
+
+/** Generated records of VO `vo` (the generated ones are osg's), with ids `vo-0`, `vo-1`, … */
+const ofVo = (vo: string, count: number) => jobRecords(vo, count).map((r) => r.xml.replace('<VOName>osg</VOName>', `<VOName>${vo}</VOName>`));
+const testVo = ofVo('test', 2);
+/** The mapping files of the transforms' specs. */
+const FIXTURES = path.resolve(__dirname, '../../../marble-tests/transforms/fixtures');
+
+/** handleRequest's options for these [[transforms]] tables, built as the configuration builds them. */
+function transforms(...tables: Record<string, unknown>[]): Partial<RequestOptions> {
+  const problems: string[] = [];
+  const specs = readTransforms(tables, { baseDir: FIXTURES }, (p) => problems.push(p));
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  return { transforms: buildTransformChain(specs) };
+}
+const dropTestVo = { type: 'filter', action: 'drop', conditions: [{ field: 'VOName', oneOf: ['test', 'dteam'] }] };
 
 const multiupdate = (arg1: string, from = 'probe:ce.example.org'): FormFields => [['command', 'multiupdate'], ['from', from], ['arg1', arg1]];
 const update = (arg1: string, bundlesize: string): FormFields => [['command', 'update'], ['from', 'collector.example.org'], ['bundlesize', bundlesize], ['arg1', arg1]];
@@ -171,6 +188,51 @@ export const CASES: readonly RequestCase[] = [
   {
     name: 'client-aborted', about: 'the client goes away in the middle of the body: 499, as the HTTP edge counts it, nothing published',
     body: multiupdate(real.envelope), chunkSize: 4000, spread: true, aborted: true, sinks: [amqp('|')],
+  },
+  // ---- transforms (their options are handleRequest's; see marble-tests/transforms/ for each one's spec)
+  {
+    name: 'transform-filter-update', about: 'a filter drops the test VO: update with bundlesize = the 5 records received answers OK, only the 3 kept are published',
+    body: update(replication([generated[0]!, testVo[0]!, generated[1]!, testVo[1]!, generated[2]!]), '5'), sinks: [amqp('-|')], options: transforms(dropTestVo),
+  },
+  {
+    name: 'transform-filter-bundlesize-kept', about: 'bundlesize counts the records received: 3 (the records kept) for a bundle of 5 is a mismatch, nothing published',
+    body: update(replication([generated[0]!, testVo[0]!, generated[1]!, testVo[1]!, generated[2]!]), '3'), sinks: [amqp('-|')], options: transforms(dropTestVo),
+  },
+  {
+    name: 'transform-filter-all-dropped', about: 'a filter drops every record of a multiupdate: OK, nothing published, the handshake counted',
+    body: multiupdate(envelope([probeDetails(), ...testVo])), sinks: [amqp('-|')], options: transforms(dropTestVo),
+  },
+  {
+    name: 'transform-filter-bad-record', about: 'an invalid record fails the whole bundle even though the filter would drop it',
+    body: multiupdate(envelope([generated[0]!, badRecord.replace('<VOName>osg</VOName>', '<VOName>test</VOName>')])), sinks: [amqp('-|')], options: transforms(dropTestVo),
+  },
+  {
+    name: 'transform-set-lookup', about: 'set: the site from a mapping file by ProbeName, a constant, a template and a copied number; json changes, xml and raw stay byte for byte',
+    body: multiupdate(envelope([probeDetails(), ...generated])), sinks: [amqp('-|'), kafka('--|'), file('-|')],
+    options: transforms({
+      type: 'set',
+      remove: ['CommonName'],
+      fields: {
+        OIM_Site: { lookup: 'probe-sites.csv', key: '{ProbeName}', default: 'unknown' },
+        Collector: 'gracc-collector-1',
+        Probe: '{ProbeName}/{SiteName}',
+        WallSeconds: '{WallDuration}',
+      },
+    }),
+  },
+  {
+    name: 'transform-set-storage-counts', about: 'set and remove on a storage record: its 64-bit counts still written digit for digit',
+    body: multiupdate(envelope([storage])), sinks: [amqp('|')],
+    options: transforms({ type: 'set', fields: { Site: { lookup: 'probe-sites.csv', key: '{ProbeName}', default: 'unknown' } }, remove: ['Timestamp'] }),
+  },
+  {
+    name: 'transform-rename', about: 'rename: VOName becomes VO and SiteName OIM_Site, in place',
+    body: update(replication(generated), '3'), sinks: [amqp('|')], options: transforms({ type: 'rename', fields: { VOName: 'VO', SiteName: 'OIM_Site' } }),
+  },
+  {
+    name: 'transform-chain', about: 'the guide\'s example in a chain: drop the test VO, then lowercase VOName (CMS → cms), then set a field from it',
+    body: multiupdate(envelope([...ofVo('CMS', 2), testVo[0]!])), sinks: [amqp('|')],
+    options: transforms(dropTestVo, { type: 'lowercase', fields: ['VOName'] }, { type: 'set', fields: { Project: 'vo:{VOName}' } }),
   },
   // ---- 408: a body that pauses too long, or trickles below the rate floor
   {

@@ -2,6 +2,7 @@
 // then GRACC_* environment variables; validates it and converts durations and sizes.
 // The collector's own definition (its keys and its sinks') is put together in src/main/config.ts.
 import fs from 'node:fs';
+import path from 'node:path';
 import convict from 'convict';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ConfigError } from './errors';
@@ -16,9 +17,19 @@ export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
 }
 
+/**
+ * Reads one top-level array of tables (`[[transforms]]`), which convict cannot: its value as
+ * the file wrote it (undefined when absent, or without a file), the folder relative file
+ * names in it are taken from (the config file's), and where to report each problem (one
+ * line, naming the key).
+ */
+export type ArrayReader<V> = (value: unknown, baseDir: string, report: (problem: string) => void) => V;
+
 /** What the collector's configuration adds to its definition's schema. */
-export interface ConfigPlan<C> {
+export interface ConfigPlan<C, X extends object = object> {
   readonly schema: CompiledSchema;
+  /** The arrays of tables read by code of their own, by key (matched in any case); no environment variable sets them. */
+  readonly arrays?: { readonly [K in keyof X]: ArrayReader<X[K]> };
   /** Applied over the defaults when no file is given. */
   readonly withoutFile: object;
   /** Problems across keys (one line each, naming the key), once every key is valid on its own. */
@@ -28,7 +39,7 @@ export interface ConfigPlan<C> {
 const ENV_PREFIX = 'GRACC_';
 
 /** Throws ConfigError, naming every bad key, variable or value, on any problem. */
-export function loadWith<D extends Definition>(plan: ConfigPlan<ConfigOf<D>>, options: LoadConfigOptions = {}): ConfigOf<D> {
+export function loadWith<D extends Definition, X extends object = object>(plan: ConfigPlan<ConfigOf<D> & X, X>, options: LoadConfigOptions = {}): ConfigOf<D> & X {
   const { schema } = plan;
   const ENV_VARS = schema.envVars;
   registerFormats(schema.formats);
@@ -38,9 +49,23 @@ export function loadWith<D extends Definition>(plan: ConfigPlan<ConfigOf<D>>, op
   const fileLabel = `config file ${options.file ?? ''}`;
   const fromFile = new Set<string>();
   let fileValues: Record<string, unknown> | undefined;
+  const arrayValues: Record<string, unknown> = {};
   if (options.file !== undefined) {
     const table = readToml(options.file, fileLabel);
-    fileValues = foldTable(table, schema.tree, (p) => problems.push(`${fileLabel}: ${p}`), fromFile);
+    const arrayNames = new Map(Object.keys(plan.arrays ?? {}).map((name) => [name.toLowerCase(), name]));
+    const rest: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(table)) {
+      const name = arrayNames.get(key.toLowerCase());
+      if (name === undefined) rest[key] = value;
+      else if (name in arrayValues) problems.push(`${fileLabel}: ${name} is set more than once (keys differing only in case)`);
+      else arrayValues[name] = value;
+    }
+    fileValues = foldTable(rest, schema.tree, (p) => problems.push(`${fileLabel}: ${p}`), fromFile);
+  }
+  const baseDir = options.file === undefined ? process.cwd() : path.dirname(path.resolve(options.file));
+  const arrays: Record<string, unknown> = {};
+  for (const [name, read] of Object.entries(plan.arrays ?? {}) as [string, ArrayReader<unknown>][]) {
+    arrays[name] = read(arrayValues[name], baseDir, (p) => problems.push(`${fileLabel}: ${p}`));
   }
 
   // The environment: GRACC_* variables must all be known.
@@ -74,7 +99,7 @@ export function loadWith<D extends Definition>(plan: ConfigPlan<ConfigOf<D>>, op
   if (problems.length > 0) throw new ConfigError(problems);
 
   const raw = config.getProperties();
-  const result = finished(raw, schema.tree) as ConfigOf<D>;
+  const result = { ...finished(raw, schema.tree), ...arrays } as ConfigOf<D> & X;
   const across = plan.check?.(result, raw) ?? [];
   if (across.length > 0) throw new ConfigError(across);
   return result;
@@ -163,7 +188,8 @@ function editDistance(a: string, b: string): number {
   return prev[b.length] ?? 0;
 }
 
-function didYouMean(given: string, candidates: readonly string[], prefix = ''): string {
+/** ` (did you mean X?)` for a close misspelling of one of `candidates`, else ''. */
+export function didYouMean(given: string, candidates: readonly string[], prefix = ''): string {
   let best: string | undefined;
   let bestDistance = 3; // suggest only close misspellings
   for (const c of candidates) {

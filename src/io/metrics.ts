@@ -60,6 +60,14 @@ export class CollectorMetrics {
     name: 'gracc_request_duration_seconds', help: 'Time from request to answer', labelNames: ['status'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [this.registry],
   });
+  private readonly transformDropped = new Counter({
+    name: 'gracc_transform_dropped_total', help: 'Records a transform dropped (a filter), by transform name; accepted, not published',
+    labelNames: ['transform'], registers: [this.registry],
+  });
+  private readonly transformChanged = new Counter({
+    name: 'gracc_transform_changed_total', help: 'Records a transform changed (set, rename, …), by transform name',
+    labelNames: ['transform'], registers: [this.registry],
+  });
   readonly inFlightBytes: Gauge;
   /** Across workers, the worst: 1 if the sink is unavailable to any of them. */
   readonly sinkUnavailable = new Gauge({
@@ -128,6 +136,20 @@ export class CollectorMetrics {
       // A bundle that failed before its records were counted still failed at least one.
       this.recordErrors.inc(Math.max(outcome.records, 1));
     }
+  }
+
+  /**
+   * The counters of one transform (src/transforms/transform.ts's TransformTally), by its name.
+   * Counted as the transform sees the records, whatever the bundle's answer: a bundle sent
+   * again after a 503 is counted again.
+   */
+  transformTally(name: string): { dropped(count?: number): void; changed(count?: number): void } {
+    const dropped = this.transformDropped.labels({ transform: name });
+    const changed = this.transformChanged.labels({ transform: name });
+    // Shown as 0 from the start, so that a rate can be taken before the first record.
+    dropped.inc(0);
+    changed.inc(0);
+    return { dropped: (n = 1) => dropped.inc(n), changed: (n = 1) => changed.inc(n) };
   }
 
   /** A connection closed without a request answered: `limit` (over maxConnections), `timeout` (no headers within idleTimeout), `malformed`. */

@@ -1,10 +1,11 @@
-// The collector's configuration: its own keys (src/config/schema.ts) and a table for each sink
-// of the registry, each defined in the sink's folder. Loading, the quickstart defaults, the
+// The collector's configuration: its own keys (src/config/schema.ts), a table for each sink
+// of the registry, each defined in the sink's folder, and the [[transforms]] (src/transforms). Loading, the quickstart defaults, the
 // checks across keys and the log's copy all follow from that one definition.
 import { compileSchema, type ConfigOf, describeWith, GENERAL, type LoadConfigOptions, loadWith } from '../config';
 import { SINKS } from '../io/sinks/registry';
 import type { SinkModule } from '../io/sinks/sink-module';
 import { checkTlsFiles } from '../io/tls-files';
+import { describeTransforms, readTransforms, type TransformSpec } from '../transforms/chain';
 
 export { ConfigError, parseDuration, parseSize, type LoadConfigOptions } from '../config';
 
@@ -15,8 +16,13 @@ const sinks: readonly SinkModule[] = SINKS as readonly SinkModule<string, any>[]
 /** Every key of the collector, sinks' tables included. */
 export const DEFINITION = { ...GENERAL, ...(Object.fromEntries(sinks.map((s) => [s.name, s.config])) as SinkTables) };
 
+/** What the configuration holds besides its keys: the [[transforms]] tables, read and checked. */
+interface Arrays {
+  transforms: TransformSpec[];
+}
+
 /** The typed configuration handed to the rest of the collector: durations in ms, sizes in bytes. */
-export type CollectorConfig = ConfigOf<typeof DEFINITION>;
+export type CollectorConfig = ConfigOf<typeof DEFINITION> & Arrays;
 
 export const SCHEMA = compileSchema(DEFINITION);
 
@@ -28,8 +34,12 @@ const WITHOUT_FILE = Object.fromEntries(sinks.flatMap((s) => (s.withoutFile ? [[
  * or value.
  */
 export function loadConfig(options: LoadConfigOptions = {}): CollectorConfig {
-  return loadWith<typeof DEFINITION>({ schema: SCHEMA, withoutFile: WITHOUT_FILE, check: acrossKeys }, options);
+  return loadWith<typeof DEFINITION, Arrays>({ schema: SCHEMA, withoutFile: WITHOUT_FILE, check: acrossKeys, arrays: ARRAYS }, options);
 }
+
+const ARRAYS = {
+  transforms: (value: unknown, baseDir: string, report: (problem: string) => void) => readTransforms(value, { baseDir }, report),
+};
 
 function acrossKeys(config: CollectorConfig, raw: Readonly<Record<string, unknown>>): string[] {
   const tables = config as unknown as Record<string, unknown>;
@@ -59,6 +69,7 @@ function tlsListenerProblem(tls: CollectorConfig['tls']): string | undefined {
 }
 
 /** A copy of the config fit for logging: every password replaced by "***" (set or not). */
-export function describeConfig(config: CollectorConfig): CollectorConfig {
-  return describeWith(SCHEMA, config);
+export function describeConfig(config: CollectorConfig): Omit<CollectorConfig, 'transforms'> & { transforms: object[] } {
+  const { transforms, ...keys } = config;
+  return { ...describeWith(SCHEMA, keys), transforms: describeTransforms(transforms) };
 }

@@ -12,6 +12,8 @@ import type { CollectorMetrics } from '../io/metrics';
 import { type SinkWatch, watchSinks } from '../io/readiness';
 import type { ByteBudget } from '../operators/within-budget';
 import { handleRequest, type RequestOptions } from '../streams/handle-request';
+import { buildTransformChain } from '../transforms/chain';
+import type { TransformTally } from '../transforms/transform';
 import type { CollectorConfig } from './config';
 import { createSinks } from './sinks';
 
@@ -23,10 +25,16 @@ export interface PipelineContext {
   readonly log: bunyan;
 }
 
-/** The options of every request of a generation: all of them from its configuration. */
-export function requestOptionsOf(config: CollectorConfig, sinks: readonly Sink[], budget: ByteBudget, sinkMetrics?: SinkMetrics): RequestOptions {
+/**
+ * The options of every request of a generation: all of them from its configuration, the
+ * [[transforms]] built into one chain (counted by `transformTally`, by each one's name).
+ */
+export function requestOptionsOf(
+  config: CollectorConfig, sinks: readonly Sink[], budget: ByteBudget, sinkMetrics?: SinkMetrics, transformTally?: (name: string) => TransformTally,
+): RequestOptions {
   return {
     sinks, sinkMetrics, timeoutMs: config.timeout, maxBodySize: config.maxBodySize, budget, idleTimeoutMs: config.idleTimeout, minBodyRate: config.minBodyRate,
+    transforms: buildTransformChain(config.transforms, transformTally),
   };
 }
 
@@ -44,7 +52,7 @@ class Generation {
 
   constructor(readonly config: CollectorConfig, private readonly context: PipelineContext) {
     this.sinks = createSinks(config, context.log, context.metrics.sinks);
-    this.options = requestOptionsOf(config, this.sinks, context.budget, context.metrics.sinks);
+    this.options = requestOptionsOf(config, this.sinks, context.budget, context.metrics.sinks, (name) => context.metrics.transformTally(name));
   }
 
   /** One request on this generation; counted in flight until its answer (or its unsubscription). */

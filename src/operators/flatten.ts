@@ -9,6 +9,11 @@ export function isHandshake<R>(entry: R | Handshake): entry is Handshake {
   return (entry as Handshake).kind === 'handshake';
 }
 
+/** A record, not one of the entries that carry a `kind` (a handshake, a transformed bundle's ReceivedCount). */
+export function isRecord<R, O extends { readonly kind: string }>(entry: R | O): entry is R {
+  return (entry as { kind?: unknown }).kind === undefined;
+}
+
 /**
  * Maps each split record to its GRACC raw record; handshakes pass through unchanged.
  *

@@ -3,7 +3,8 @@ import type { OutboundMessage, RecordAddressing } from '../contracts/sink';
 import { detached } from '../records/detached';
 import { CONTENT_TYPES, type Format, formatRecord } from '../records/formats';
 import type { GraccRecord, Handshake } from '../records/gracc-record';
-import { type BundleEntry, isHandshake } from './flatten';
+import { type BundleEntry, isRecord } from './flatten';
+import type { ReceivedCount } from './transform-records';
 
 /** What `format` needs of a sink: the format it takes and, when it routes records by their fields, how. */
 export interface Outlet {
@@ -23,13 +24,13 @@ export interface FormattedRecord {
   readonly addressed?: readonly (OutboundMessage | undefined)[];
 }
 
-export type FormattedEntry = FormattedRecord | Handshake;
+export type FormattedEntry = FormattedRecord | Handshake | ReceivedCount;
 
 /**
  * Writes each GRACC record in each of the outlets' formats (once per format, however many
  * sinks share it) and, for an outlet that addresses records by their fields (a templated
  * routing key or topic), gives it its own message with the record's destination; handshakes
- * pass through. It runs as each record is mapped, while the record is still in the CPU's
+ * (and a transformed bundle's ReceivedCount) pass through. It runs as each record is mapped, while the record is still in the CPU's
  * caches, and lets go of the mapped fields at once: a bundle is held (to be validated whole)
  * as message bytes outside the JavaScript heap, which the garbage collector need not copy.
  *
@@ -38,11 +39,12 @@ export type FormattedEntry = FormattedRecord | Handshake;
  * result: -f--h--f--|      (f = { index, id, type, messages: { json: { key: g.id, body, contentType } } })
  * ```
  */
-export function format(outlets: readonly Outlet[]): OperatorFunction<BundleEntry, FormattedEntry> {
+export function format(outlets: readonly Outlet[]): OperatorFunction<BundleEntry | ReceivedCount, FormattedEntry> {
   const wanted = [...new Set(outlets.map((o) => o.format))];
   const routed: Routed[] = outlets.flatMap((o, position) => (o.addressing ? [{ position, format: o.format, addressing: o.addressing }] : []));
-  if (routed.length === 0) return map((entry) => (isHandshake(entry) ? entry : formatted(entry, wanted)));
-  return map((entry) => (isHandshake(entry) ? entry : addressed(formatted(entry, wanted), entry, routed, outlets.length)));
+  const isGracc = isRecord<GraccRecord, Handshake | ReceivedCount>;
+  if (routed.length === 0) return map((entry) => (isGracc(entry) ? formatted(entry, wanted) : entry));
+  return map((entry) => (isGracc(entry) ? addressed(formatted(entry, wanted), entry, routed, outlets.length) : entry));
 }
 
 /** The message an outlet at `position` (of `format`'s list) publishes for the record, written as `fmt`. */

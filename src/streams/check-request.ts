@@ -1,5 +1,6 @@
-import { isHandshake } from '../operators/flatten';
+import { isHandshake, isRecord } from '../operators/flatten';
 import type { FormattedEntry, FormattedRecord } from '../operators/format';
+import { isReceivedCount } from '../operators/transform-records';
 import { RequestError } from '../contracts/request-errors';
 
 const COMMANDS = new Set(['update', 'multiupdate', 'urlencodedupdate']);
@@ -14,7 +15,10 @@ export type RequestFields = Readonly<Record<string, string>>;
 /** What a bundle holds once checked: the records to publish, and how many handshakes came with them. */
 export interface CheckedBundle {
   readonly command: string;
+  /** The records to publish: those the transforms kept. */
   readonly records: readonly FormattedRecord[];
+  /** The records as received, before any transform. */
+  readonly received: number;
   readonly handshakes: number;
   readonly ping: boolean;
 }
@@ -22,7 +26,8 @@ export interface CheckedBundle {
 /**
  * Checks a request against the Gratia protocol once its body has been read: the command
  * first (so an unknown command is named as such whatever its payload), then the payload,
- * then the sender and the bundle size. Throws a RequestError or the payload's RecordError.
+ * then the sender and the bundle size, which counts the records as received (a transformed
+ * bundle's last entry says how many). Throws a RequestError or the payload's RecordError.
  */
 export function checkRequest(fields: RequestFields, entries: readonly FormattedEntry[] | Error): CheckedBundle {
   const given = fields['command'];
@@ -32,19 +37,21 @@ export function checkRequest(fields: RequestFields, entries: readonly FormattedE
   if (fields['arg1'] === undefined) throw new RequestError('missing field: arg1');
   if (entries instanceof Error) throw entries;
 
-  const records = entries.filter((e): e is FormattedRecord => !isHandshake(e));
-  const handshakes = entries.length - records.length;
-  const ping = entries.length === 1 && isHandshake(entries[0]!) && entries[0].ping === true;
-  if (ping) return { command, records: [], handshakes: 1, ping };
+  const records = entries.filter(isRecord<FormattedRecord, Exclude<FormattedEntry, FormattedRecord>>);
+  const last = entries.at(-1);
+  const received = last !== undefined && isReceivedCount(last) ? last.records : records.length;
+  const handshakes = entries.filter(isHandshake);
+  const ping = received === 0 && handshakes.length === 1 && handshakes[0]!.ping === true;
+  if (ping) return { command, records: [], received, handshakes: 1, ping };
 
   if (NEEDS_FROM.has(command) && !fields['from']) throw new RequestError('missing field: from');
   if (command === 'update') {
     const size = fields['bundlesize'];
     if (size === undefined || size === '') throw new RequestError('missing field: bundlesize');
     if (!/^\s*\d+\s*$/.test(size)) throw new RequestError(`bundlesize is not a number: ${JSON.stringify(size)}`);
-    if (Number(size) !== records.length) {
-      throw new RequestError(`bundlesize is ${Number(size)} but the bundle holds ${records.length} record${records.length === 1 ? '' : 's'}`);
+    if (Number(size) !== received) {
+      throw new RequestError(`bundlesize is ${Number(size)} but the bundle holds ${received} record${received === 1 ? '' : 's'}`);
     }
   }
-  return { command, records, handshakes, ping };
+  return { command, records, received, handshakes: handshakes.length, ping };
 }

@@ -12,6 +12,7 @@ import { publishWithConfirm } from '../operators/publish-with-confirm';
 import { toAnswer } from '../operators/to-answer';
 import { type FormPiece, urlencodedForm } from '../operators/urlencoded-form';
 import { type ByteBudget, withinBudget } from '../operators/within-budget';
+import type { Transform } from '../transforms/transform';
 import { RecordError } from '../records/record-error';
 import type { Answer } from '../contracts/answer';
 import type { RequestSummary } from '../contracts/request-handler';
@@ -30,6 +31,11 @@ export interface RequestOptions {
   readonly minBodyRate?: number;
   /** Bundle bytes all requests together may hold (`maxInFlightBytes`). */
   readonly budget?: ByteBudget;
+  /**
+   * The configured transforms as one operator (src/transforms/chain.ts), between flatten and
+   * format; none when unset. Read at each request: swapping it changes the next requests'.
+   */
+  readonly transforms?: Transform;
   readonly scheduler?: SchedulerLike;
   /** Where each sink's bundles are counted (published, confirmed, failed, how long); nowhere by default. */
   readonly sinkMetrics?: SinkMetrics;
@@ -62,7 +68,7 @@ export function handleRequest(
     connect((pieces$) =>
       forkJoin({
         fields: pieces$.pipe(fieldsOtherThanPayload(queryFields)),
-        entries: pieces$.pipe(payloadEntries(options.sinks)),
+        entries: pieces$.pipe(payloadEntries(options.sinks, options.transforms)),
       })),
     map(({ fields, entries }) => {
       summary.command = fields['command'];
@@ -123,11 +129,11 @@ function fieldsOtherThanPayload(queryFields: RequestFields) {
  * answer names an unknown command or a missing field before a bad payload. Other errors
  * (a body too large, a broken connection) end the request at once.
  */
-function payloadEntries(outlets: readonly Outlet[]) {
+function payloadEntries(outlets: readonly Outlet[], transforms: Transform | undefined) {
   return pipe(
     filter((piece: FormPiece) => piece.name === PAYLOAD),
     map((piece) => piece.bytes),
-    bundleEntries(outlets),
+    bundleEntries(outlets, transforms),
     toArray(),
     catchError((e: unknown) => (e instanceof RecordError ? of(e) : throwError(() => e))),
   ) as (pieces$: Observable<FormPiece>) => Observable<readonly FormattedEntry[] | Error>;

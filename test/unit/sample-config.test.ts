@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'smol-toml';
 import { loadConfig, SCHEMA } from '../../src/main/config';
+import { TRANSFORMS } from '../../src/transforms/registry';
 
 const SAMPLE = path.resolve(__dirname, '..', '..', '..', 'config', 'gracc-collector.toml');
 const text = fs.readFileSync(SAMPLE, 'utf8');
@@ -33,6 +34,22 @@ describe('config/gracc-collector.toml', () => {
       assert.deepEqual(finish(shown), finish(leaf.item.default), `${leaf.path}: the sample shows ${JSON.stringify(shown)}`);
     });
   }
+
+  for (const { type } of TRANSFORMS) {
+    it(`shows an example of the ${type} transform, commented out`, () => {
+      assert.match(text, new RegExp(`^# type = "${type}" `, 'm'), `no [[transforms]] example of type ${type}`);
+    });
+  }
+
+  it('its transform examples load once uncommented', () => {
+    const examples = text.slice(text.indexOf('# [[transforms]]')).split('\n').map((l) => l.replace(/^# ?/, '')).join('\n');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gracc-sample-'));
+    fs.writeFileSync(path.join(dir, 'probe-sites.csv'), 'condor:ce1.example.org,Site One\n');
+    fs.writeFileSync(path.join(dir, 'transforms.toml'), examples);
+    const specs = loadConfig({ file: path.join(dir, 'transforms.toml'), env: {} }).transforms;
+    assert.deepEqual(specs.map((s) => s.type), ['filter', 'filter', 'set', 'rename', 'lowercase']);
+    fs.rmSync(dir, { recursive: true });
+  });
 
   it('loads, and holds no key the schema lacks', () => {
     const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gracc-sample-')), 'empty.toml');
