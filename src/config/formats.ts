@@ -145,23 +145,30 @@ export const FORMATS: Record<string, convict.Format> = {
     },
   },
   // TOML array of "host:port", or (env, and the earlier collector's files) a comma-separated string.
-  'gracc-brokers': {
+  'gracc-brokers': hostPorts(false),
+  // The same, where an empty list means "not used" (`[amqp] hosts`, which `host` and `port` stand in for).
+  'gracc-host-list': hostPorts(true),
+};
+
+/** A list of "host:port": TOML array, or (env, the earlier collector's files) a comma-separated string. */
+function hostPorts(mayBeEmpty: boolean): convict.Format {
+  return {
     coerce: (s: string) =>
       s
         .split(',')
         .map((b) => b.trim())
         .filter((b) => b !== ''),
     validate(x: unknown, item?: ItemOptions) {
-      const what = 'must be a list of one or more "host:port" strings';
-      if (!Array.isArray(x) || x.length === 0) fail(what, x, item);
+      const what = `must be a list of ${mayBeEmpty ? '' : 'one or more '}"host:port" strings`;
+      if (!Array.isArray(x) || (!mayBeEmpty && x.length === 0)) fail(what, x, item);
       for (const b of x) {
         const m = typeof b === 'string' ? BROKER.exec(b) : null;
         const port = m ? Number(m[2]) : 0;
         if (port < 1 || port > 65535) fail(what, x, item, `bad entry ${showValue(b)}`);
       }
     },
-  },
-};
+  };
+}
 
 let registered = false;
 

@@ -78,6 +78,27 @@ export const brokers = (def: string[], doc: string): Item<string[]> => ({
   default: def,
   finish: (list: string[]) => [...list],
 });
+/** A list of "host:port" that may be empty (a comma-separated string in the environment). */
+export const hostList = (doc: string): Item<string[]> => ({
+  doc,
+  format: 'gracc-host-list',
+  default: [],
+  finish: (list: string[]) => [...list],
+});
+/**
+ * The TLS files of a connection: `ca`, `cert` and `key`, paths of PEM files, "" = not given.
+ * The key's path is hidden in the log's copy of the config, like a password.
+ */
+export function tlsFileItems(ca: string, cert: string): { ca: Item<string>; cert: Item<string>; key: Item<string> } {
+  return {
+    ca: string('', ca),
+    cert: string('', cert),
+    key: string('', 'PEM file of the private key of `cert` (its path is never logged)', { sensitive: true }),
+  };
+}
+/** `verify` of a broker's TLS connection. */
+export const verifyItem = (): Item<boolean> =>
+  bool(true, "check the broker's certificate against `ca` and its name against the host; false only by choice (logged as a warning)");
 /**
  * One of `values`, any case; `aliases` are accepted for the earlier collector's spellings.
  * `name` names the convict format (`gracc-<name>`); items sharing a name share the format.

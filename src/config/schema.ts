@@ -3,7 +3,7 @@
 // of each key (GRACC_ + the key path upper-cased and joined with "_", e.g. GRACC_AMQP_AUTODELETE)
 // and the tree that case-insensitive lookup walks.
 import type convict from 'convict';
-import { count, type Definition, duration, ignored, isItem, type Item, oneOf, port, size, string } from './items';
+import { bool, count, type Definition, duration, ignored, isItem, type Item, oneOf, port, size, string, tlsFileItems } from './items';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
@@ -25,6 +25,18 @@ export const GENERAL = {
   minBodyRate: size(1024, 'bytes a second a body must bring, judged over each idleTimeout; 0 = no floor'),
   maxConnections: count(1000, 'open connections, all workers together; past it new ones are closed at once; 0 = no limit'),
   drainTimeout: duration('90s', 'how long a stop waits for the requests in flight before closing their connections', true),
+  // HTTPS beside (or instead of) HTTP: the same endpoints, handler and limits on both.
+  tls: {
+    enable: bool(false, 'listen for HTTPS too'),
+    port: port(8443, 'HTTPS port to listen on'),
+    address: string('', 'address of the HTTPS listener; "" = the same as `address`'),
+    ...tlsFileItems(
+      'PEM file of the CAs that sign client certificates; with it, clients are asked for one',
+      "PEM file of the collector's certificate (chain); required with enable",
+    ),
+    requireClientCert: bool(false, 'refuse, at the handshake, a client without a certificate signed by `ca`'),
+    httpsOnly: bool(false, 'no plain HTTP listener (`port` is then unused)'),
+  },
   startBufferSize: ignored(size(4096, 'ignored (earlier collector: initial scanner buffer)')),
   maxBufferSize: ignored(size(512 * 1024, 'ignored (earlier collector: largest scanner buffer)')),
 } satisfies Definition;

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type bunyan from 'bunyan';
 import { catchError, throwError } from 'rxjs';
@@ -9,6 +11,13 @@ import { fromReadable, IncompleteBody } from './from-readable';
 import type { CollectorMetrics } from './metrics';
 import { servePprof } from './pprof';
 import type { RequestHandler, RequestSummary } from '../contracts/request-handler';
+import { readTlsFiles, type TlsFileKeys } from './tls-files';
+
+/** The HTTPS listener's files and client-certificate policy (the `[tls]` table). */
+export interface HttpsSettings extends TlsFileKeys {
+  /** Refuse, at the handshake, a client without a certificate signed by `ca`. */
+  readonly requireClientCert: boolean;
+}
 
 export interface HttpServiceOptions {
   /** What answers a Gratia request (the records pipeline). */
@@ -24,6 +33,10 @@ export interface HttpServiceOptions {
   readonly maxConnections: number;
   /** `drainTimeout`: how long drain() waits for the requests in flight, ms. */
   readonly drainTimeoutMs: number;
+  /** Serve HTTPS too (`listenHttps`), with these files; the same endpoints, handler and limits. */
+  readonly tls?: HttpsSettings;
+  /** Added to /readyz's `OK`: the broker nodes in use, where a sink has several (readiness.ts); nothing by default. */
+  readonly nodesInUse?: () => string;
 }
 
 /** A request on a connection, while it lasts: its response, and (for a bundle) how to cut its body short. */
@@ -43,7 +56,14 @@ const LAST_ANSWERS_MS = 1_000;
  * given (the records pipeline), and the operations endpoints.
  */
 export class HttpService {
+  /** Plain HTTP (`listen`). */
   readonly server: Server;
+  /** HTTPS (`listenHttps`), with `tls` in the options. */
+  readonly httpsServer: HttpsServer | undefined;
+  /** The files the HTTPS server's certificate, key and CA were last read from. */
+  private tlsFiles: TlsFileKeys | undefined;
+  /** The servers listening. */
+  private readonly listening: Server[] = [];
   private inFlight = 0;
   private readonly idle: (() => void)[] = [];
   /** The request in progress on each connection that has one. */
@@ -52,26 +72,87 @@ export class HttpService {
   private readonly headersTimers = new WeakMap<Socket, () => void>();
 
   constructor(readonly options: HttpServiceOptions) {
-    this.server = createServer((req, res) => this.route(req, res));
-    // Bundles of many MiB from slow links: no limit on a request's total time, but on its
-    // pauses and its rate (keepPace in handle-request), and on the wait for its headers.
-    this.server.requestTimeout = 0;
-    this.server.headersTimeout = options.idleTimeoutMs;
-    this.server.keepAliveTimeout = 65_000;
-    if (options.maxConnections > 0) this.server.maxConnections = options.maxConnections;
-    this.server.on('drop', () => options.metrics.connectionClosed('limit'));
-    this.server.on('connection', (socket: Socket) => this.awaitHeaders(socket));
-    this.server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => this.clientError(e, socket));
+    this.server = this.withLimits(createServer((req, res) => this.route(req, res)), 'connection');
+    if (options.tls) {
+      const tls = options.tls;
+      this.tlsFiles = { ca: tls.ca, cert: tls.cert, key: tls.key };
+      this.httpsServer = createHttpsServer({
+        ...this.secureFiles(tls),
+        // With a CA of client certificates, clients are asked for one; refused without one only when required.
+        requestCert: tls.ca !== '',
+        rejectUnauthorized: tls.requireClientCert,
+        // A client that opens a connection and never completes the handshake costs as long as one that sends no headers.
+        handshakeTimeout: options.idleTimeoutMs,
+      }, (req, res) => this.route(req, res));
+      // The headers timeout starts once the handshake is done, on the TLS socket the requests come on.
+      this.withLimits(this.httpsServer, 'secureConnection');
+      this.httpsServer.on('tlsClientError', (e: NodeJS.ErrnoException, socket: TLSSocket) => {
+        this.options.metrics.connectionClosed('malformed');
+        this.options.log.info({ client: socket.remoteAddress, error: e.code ?? e.message }, 'TLS handshake refused');
+      });
+    }
   }
 
+  /** The same settings on the HTTP and the HTTPS server. `connected`: the event that gives the socket requests come on. */
+  private withLimits<S extends Server>(server: S, connected: 'connection' | 'secureConnection'): S {
+    // Bundles of many MiB from slow links: no limit on a request's total time, but on its
+    // pauses and its rate (keepPace in handle-request), and on the wait for its headers.
+    server.requestTimeout = 0;
+    server.headersTimeout = this.options.idleTimeoutMs;
+    server.keepAliveTimeout = 65_000;
+    // Each listener has the limit (see maxConnections in the README).
+    if (this.options.maxConnections > 0) server.maxConnections = this.options.maxConnections;
+    server.on('drop', () => this.options.metrics.connectionClosed('limit'));
+    server.on(connected, (socket: Socket) => this.awaitHeaders(socket));
+    server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => this.clientError(e, socket));
+    return server;
+  }
+
+  /** Plain HTTP, on `port` (0: any free port). */
   listen(port: number, address: string): Promise<void> {
+    return this.listenOn(this.server, port, address);
+  }
+
+  /** HTTPS, on `port` (0: any free port); needs `tls` in the options. */
+  listenHttps(port: number, address: string): Promise<void> {
+    if (!this.httpsServer) throw new Error('HttpService: listenHttps without tls options');
+    return this.listenOn(this.httpsServer, port, address);
+  }
+
+  private listenOn(server: Server, port: number, address: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, address || undefined, () => {
-        this.server.off('error', reject);
+      server.once('error', reject);
+      server.listen(port, address || undefined, () => {
+        server.off('error', reject);
+        this.listening.push(server);
         resolve();
       });
     });
+  }
+
+  /** The port a server listens on, or undefined. */
+  portOf(which: 'http' | 'https'): number | undefined {
+    const server = which === 'http' ? this.server : this.httpsServer;
+    const a = server && this.listening.includes(server) ? server.address() : null;
+    return typeof a === 'object' && a !== null ? a.port : undefined;
+  }
+
+  /**
+   * Reads the HTTPS certificate, key and CA files again (a renewed certificate), those `files`
+   * names (a reloaded configuration's) or else the ones read last, for the connections to
+   * come; those open keep theirs. Throws a TlsFileError naming the key, and keeps the files it
+   * had, when one cannot be read or used. Whether clients are asked for a certificate was
+   * decided at the start (a CA given or not) and stays.
+   */
+  reloadCertificates(files: TlsFileKeys = this.tlsFiles!): void {
+    if (!this.httpsServer) return;
+    this.httpsServer.setSecureContext(this.secureFiles(files));
+    this.tlsFiles = { ca: files.ca, cert: files.cert, key: files.key };
+    this.options.log.info('HTTPS certificate and key read again');
+  }
+
+  private secureFiles(files: TlsFileKeys): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+    return readTlsFiles('tls', files, true);
   }
 
   /**
@@ -80,8 +161,10 @@ export class HttpService {
    * (send it again later), and a moment later every connection left is closed.
    */
   drain(): Promise<void> {
-    this.server.close();
-    this.server.closeIdleConnections();
+    for (const server of this.listening) {
+      server.close();
+      server.closeIdleConnections();
+    }
     return new Promise((resolve) => {
       if (this.inFlight === 0) return resolve();
       let closeAll: NodeJS.Timeout | undefined;
@@ -89,7 +172,7 @@ export class HttpService {
         this.options.log.warn({ inFlight: this.inFlight, drainTimeoutMs: this.options.drainTimeoutMs }, 'stopping: drain deadline, closing the connections left');
         for (const { cut } of this.exchanges.values()) cut?.abort(new Overloaded('the collector is stopping: send it again later'));
         closeAll = setTimeout(() => {
-          this.server.closeAllConnections();
+          for (const server of this.listening) server.closeAllConnections();
           resolve();
         }, LAST_ANSWERS_MS);
       }, this.options.drainTimeoutMs);
@@ -97,7 +180,7 @@ export class HttpService {
         clearTimeout(deadline);
         if (closeAll !== undefined) {
           clearTimeout(closeAll);
-          this.server.closeAllConnections();
+          for (const server of this.listening) server.closeAllConnections();
         }
         resolve();
       });
@@ -170,7 +253,7 @@ export class HttpService {
       case '/readyz':
         // The sinks' readiness (readiness.ts); with several workers, every worker's, from the primary.
         void this.options.metrics.readiness().then(
-          (reasons) => (reasons.length === 0 ? reply(res, 200, 'OK') : reply(res, 503, `Error: ${reasons.join('; ')}`)),
+          (reasons) => (reasons.length === 0 ? reply(res, 200, `OK${this.options.nodesInUse?.() ?? ''}`) : reply(res, 503, `Error: ${reasons.join('; ')}`)),
           (e: Error) => reply(res, 503, `Error: ${e.message}`));
         return;
       default:
@@ -216,7 +299,7 @@ export class HttpService {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.options.metrics.requestDone({ status: answer.status, records: summary.records, handshakes: summary.handshakes, seconds });
     const line = {
-      client, from: summary.from, command: summary.command, records: summary.records,
+      client, ...clientCertificate(req), from: summary.from, command: summary.command, records: summary.records,
       handshakes: summary.handshakes || undefined, status: answer.status, ms: Math.round(seconds * 1e4) / 10,
       error: answer.status === 200 ? undefined : answer.body,
     };
@@ -250,6 +333,20 @@ function asClientGone(e: unknown): unknown {
     return new ClientGone(`the client went away mid-body (${(e as Error).message})`);
   }
   return e;
+}
+
+/**
+ * The subject of the certificate a client showed over HTTPS (`CN=…, O=…`), and whether it
+ * was not verified (a certificate not signed by `ca`, accepted when not required); nothing
+ * for plain HTTP or a client without one.
+ */
+function clientCertificate(req: IncomingMessage): { clientCert?: string; clientCertUnverified?: string } {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return {};
+  const cert = socket.getPeerCertificate();
+  if (!cert || !cert.subject) return {};
+  const subject = Object.entries(cert.subject).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join(', ');
+  return socket.authorized ? { clientCert: subject } : { clientCert: subject, clientCertUnverified: String(socket.authorizationError ?? 'not verified') };
 }
 
 /** The client, as a proxy in front of the collector names it. */

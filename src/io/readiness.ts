@@ -39,3 +39,17 @@ export function watchSinks(sinks: readonly Sink[], metrics: CollectorMetrics, lo
     },
   };
 }
+
+/** A sink that can say which of its several broker nodes it is connected to (AMQP with `hosts`). */
+interface NodeReporting {
+  nodeInUse?(): string | null;
+}
+
+/** The broker nodes these sinks use, where they have several (` (amqp: amqps://b:5671)`), or ''. */
+export function nodesInUse(sinks: readonly Sink[]): string {
+  const nodes = sinks.flatMap((s) => {
+    const node = (s as NodeReporting).nodeInUse?.() ?? null;
+    return node === null ? [] : [`${s.name}: ${node}`];
+  });
+  return nodes.length === 0 ? '' : ` (${nodes.join('; ')})`;
+}

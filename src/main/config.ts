@@ -4,6 +4,7 @@
 import { compileSchema, type ConfigOf, describeWith, GENERAL, type LoadConfigOptions, loadWith } from '../config';
 import { SINKS } from '../io/sinks/registry';
 import type { SinkModule } from '../io/sinks/sink-module';
+import { checkTlsFiles } from '../io/tls-files';
 import { describeTransforms, readTransforms, type TransformSpec } from '../transforms/chain';
 
 export { ConfigError, parseDuration, parseSize, type LoadConfigOptions } from '../config';
@@ -42,10 +43,11 @@ const ARRAYS = {
 
 function acrossKeys(config: CollectorConfig, raw: Readonly<Record<string, unknown>>): string[] {
   const tables = config as unknown as Record<string, unknown>;
-  return sinks.flatMap((s) => {
+  const own = [tlsListenerProblem(config.tls)].filter((p): p is string => p !== undefined);
+  return [...own, ...sinks.flatMap((s) => {
     const across = s.check?.(tables[s.name] as never, raw[s.name] as Record<string, unknown>) ?? [];
     return [...across, ...encoderProblem(s, tables[s.name])];
-  });
+  })];
 }
 
 /** What the sink's encoder refuses of its table (a constant topic Kafka does not allow, say), naming the key. */
@@ -56,6 +58,14 @@ function encoderProblem(module: SinkModule, table: unknown): string[] {
   } catch (e) {
     return [e instanceof Error ? e.message : String(e)];
   }
+}
+
+function tlsListenerProblem(tls: CollectorConfig['tls']): string | undefined {
+  if (!tls.enable) return tls.httpsOnly ? 'tls.httpsOnly: needs tls.enable = true (or there would be no listener at all)' : undefined;
+  if (tls.cert === '' || tls.key === '') return `tls.${tls.cert === '' ? 'cert' : 'key'}: required with tls.enable`;
+  if (tls.requireClientCert && tls.ca === '') return 'tls.ca: required with tls.requireClientCert (the CAs that sign the clients\' certificates)';
+  // The files as the listener reads them (at the start and at each reload): readable, usable, the certificate with its key.
+  return checkTlsFiles('tls', tls, true);
 }
 
 /** A copy of the config fit for logging: every password replaced by "***" (set or not). */

@@ -3,10 +3,15 @@ import { isDeepStrictEqual } from 'node:util';
 import { type CollectorConfig, ConfigError, loadConfig } from './config';
 
 /**
- * Keys a running collector cannot change: its listener, its processes, the limits its HTTP
- * edge and byte budget were made with. A reload keeps their running values (and names them).
+ * Keys a running collector cannot change: its listeners (the HTTPS one's too: whether there is
+ * one, where, whether it is the only one, whether it refuses clients without a certificate),
+ * its processes, the limits its HTTP edge and byte budget were made with. A reload keeps their
+ * running values (and names them). The HTTPS certificate, key and CA are reloadable.
  */
-export const RESTART_KEYS = ['address', 'port', 'workers', 'maxBodySize', 'maxInFlightBytes', 'idleTimeout', 'maxConnections', 'drainTimeout'] as const;
+export const RESTART_KEYS = [
+  'address', 'port', 'workers', 'maxBodySize', 'maxInFlightBytes', 'idleTimeout', 'maxConnections', 'drainTimeout',
+  'tls.enable', 'tls.port', 'tls.address', 'tls.httpsOnly', 'tls.requireClientCert',
+] as const;
 
 export type ReloadOutcome =
   | {
@@ -27,7 +32,19 @@ export function reloadConfig(file: string | undefined, running: CollectorConfig)
     if (e instanceof ConfigError) return { ok: false, reason: e.message };
     throw e;
   }
-  const restartNeeded = RESTART_KEYS.filter((key) => !isDeepStrictEqual(loaded[key], running[key]));
-  const kept = Object.fromEntries(restartNeeded.map((key) => [key, running[key]]));
-  return { ok: true, config: { ...loaded, ...kept }, restartNeeded };
+  const restartNeeded = RESTART_KEYS.filter((key) => !isDeepStrictEqual(valueAt(loaded, key), valueAt(running, key)));
+  const config = structuredClone(loaded);
+  for (const key of restartNeeded) setValueAt(config, key, valueAt(running, key));
+  return { ok: true, config, restartNeeded };
+}
+
+/** The value of a key (`port`, `tls.port`) of a configuration. */
+function valueAt(config: CollectorConfig, key: string): unknown {
+  return key.split('.').reduce<unknown>((table, name) => (table as Record<string, unknown>)[name], config);
+}
+
+function setValueAt(config: CollectorConfig, key: string, value: unknown): void {
+  const names = key.split('.');
+  const table = names.slice(0, -1).reduce<unknown>((t, name) => (t as Record<string, unknown>)[name], config) as Record<string, unknown>;
+  table[names.at(-1)!] = value;
 }

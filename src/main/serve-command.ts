@@ -13,6 +13,7 @@ import { HttpService } from '../io/http-server';
 import { InFlightBudget } from '../io/in-flight-budget';
 import { createServiceLog, type ServiceLog } from '../io/logger';
 import { ClusterMetrics, CollectorMetrics, processMetrics, readFromPrimary, sendTo } from '../io/metrics';
+import { nodesInUse } from '../io/readiness';
 
 export const SERVE_USAGE = [
   'usage: gracc-collector [-c FILE] [-l stdout|stderr|FILE] [-pprof on|HOST:PORT]',
@@ -78,7 +79,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   const { log, reopen, toggleDebug, close } = serviceLog;
   log.info({ version: packageVersion(), node: process.version, config: describeConfig(config) }, 'starting');
   const service = await startService(parsed, config, log);
-  log.info({ address: config.address || '*', port: portOf(service.http), sinks: sinkNames(service.pipeline) }, 'listening');
+  log.info({ ...listeningOn(config, service.http), sinks: sinkNames(service.pipeline) }, 'listening');
   process.on('SIGUSR1', reopen).on('SIGHUP', () => {
     reopen();
     void service.reload(reloadReported(parsed, service.pipeline.config, log), serviceLog);
@@ -139,16 +140,19 @@ async function startService(parsed: ServeArgs, config: CollectorConfig, log: bun
     build: { version: packageVersion(), node: process.version },
   });
   pipeline = new Pipeline(config, { budget, metrics, log });
+  const current = pipeline;
   const pprofOnMain = parsed.pprof === 'on';
   const http = new HttpService({
-    handleRequest: pipeline.handle, maxBodySize: config.maxBodySize, metrics, log, pprof: pprofOnMain,
+    handleRequest: current.handle, maxBodySize: config.maxBodySize, metrics, log, pprof: pprofOnMain,
+    tls: config.tls.enable ? config.tls : undefined,
+    nodesInUse: () => nodesInUse(current.sinks),
     idleTimeoutMs: config.idleTimeout, drainTimeoutMs: config.drainTimeout,
     // Like maxInFlightBytes, for the whole collector: each worker takes its share.
     maxConnections: config.maxConnections === 0 ? 0 : Math.max(1, Math.floor(config.maxConnections / workers)),
   });
-  await http.listen(config.port, config.address);
+  if (!config.tls.httpsOnly) await http.listen(config.port, config.address);
+  if (config.tls.enable) await http.listenHttps(config.tls.port, config.tls.address || config.address);
   const pprofService = parsed.pprof && !pprofOnMain ? await startPprof(parsed.pprof, http, log) : undefined;
-  const current = pipeline;
   let stopping: Promise<boolean> | undefined;
   const stop = (reason: string): Promise<boolean> =>
     (stopping ??= (async () => {
@@ -174,6 +178,8 @@ async function startService(parsed: ServeArgs, config: CollectorConfig, log: bun
       return metrics.configReloaded(false);
     }
     serviceLog.setLevel(outcome.config.loglevel);
+    // A renewed HTTPS certificate (or other files named): checked with the configuration, read again now.
+    if (outcome.config.tls.enable) reloadCertificates(http, outcome.config.tls, log);
     metrics.configReloaded(true);
     log.info({ worker: cluster.worker?.id, sinks: sinkNames(current) }, 'configuration reloaded');
   };
@@ -310,7 +316,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
       const born = Date.now();
       let ready = false;
       live.set(worker.id, worker);
-      worker.on('message', (m: { type?: unknown; port?: number }) => {
+      worker.on('message', (m: { type?: unknown; port?: number; httpsPort?: number }) => {
         if (metrics.onMessage(worker, m)) return;
         if (m?.type === WORKER_CONFIG_ASK) sendTo(worker, { type: WORKER_CONFIG, config });
         if (m?.type !== READY) return;
@@ -319,7 +325,7 @@ function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: number)
         if (debugging) sendTo(worker, { type: DEBUG, on: true });
         if (!started && ++readyCount === count) {
           started = true;
-          log.info({ address: config.address || '*', port: m.port, workers: count }, 'listening');
+          log.info({ address: config.address || '*', port: m.port, ...httpsListening(config, m.httpsPort), workers: count }, 'listening');
         }
       });
       worker.on('exit', (code, signal) => {
@@ -409,8 +415,8 @@ async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promis
   reloads = startService(parsed, config, log);
   const service = await reloads;
   const metrics = readFromPrimary(service.metrics);
-  log.info({ worker: cluster.worker?.id, port: portOf(service.http) }, 'worker listening');
-  process.send?.({ type: READY, port: portOf(service.http) });
+  log.info({ worker: cluster.worker?.id, ...listeningOn(config, service.http) }, 'worker listening');
+  process.send?.({ type: READY, port: service.http.portOf('http'), httpsPort: service.http.portOf('https') });
   return new Promise<number>((resolve) => {
     // Its final counts to the primary, which keeps them after this worker is gone.
     onStop = (why) => void stopService(service, why, close).then(async (code) => (await metrics.pushNow(), code)).then(resolve);
@@ -418,9 +424,27 @@ async function serveAsWorker(parsed: ServeArgs, config: CollectorConfig): Promis
   });
 }
 
-function portOf(http: HttpService): number | undefined {
-  const a = http.server.address();
-  return typeof a === 'object' && a !== null ? a.port : undefined;
+/** The 'listening' line's fields: the HTTP address and port (unless httpsOnly), and the HTTPS ones. */
+function listeningOn(config: CollectorConfig, http: HttpService): Record<string, unknown> {
+  const plain = config.tls.httpsOnly ? {} : { address: config.address || '*', port: http.portOf('http') };
+  return { ...plain, ...httpsListening(config, http.portOf('https')) };
+}
+
+function httpsListening(config: CollectorConfig, port: number | undefined): Record<string, unknown> {
+  if (!config.tls.enable) return {};
+  return { httpsAddress: config.tls.address || config.address || '*', httpsPort: port, requireClientCert: config.tls.requireClientCert };
+}
+
+/**
+ * A reload: the HTTPS files `tls` names read again. The configuration's check read them just
+ * before; should one have gone meanwhile, the ones in use are kept.
+ */
+function reloadCertificates(http: HttpService, tls: CollectorConfig['tls'], log: bunyan): void {
+  try {
+    http.reloadCertificates(tls);
+  } catch (e) {
+    log.error({ error: (e as Error).message }, 'HTTPS certificate and key not read again: the ones in use are kept');
+  }
 }
 
 /** `--pprof HOST:PORT`: the profiling endpoints on their own listener, away from the probes. */
@@ -428,7 +452,7 @@ async function startPprof(hostPort: string, main: HttpService, log: bunyan): Pro
   const colon = hostPort.lastIndexOf(':');
   const port = Number(hostPort.slice(colon + 1));
   if (colon < 0 || !Number.isInteger(port)) throw new UsageError(`--pprof takes "on" or HOST:PORT, not ${hostPort}\n${SERVE_USAGE}`);
-  const service = new HttpService({ ...main.options, pprof: true });
+  const service = new HttpService({ ...main.options, pprof: true, tls: undefined });
   await service.listen(port, hostPort.slice(0, colon));
   log.info({ pprof: hostPort }, 'profiling endpoints listening');
   return service;

@@ -77,6 +77,18 @@ describe('gracc-collector validate', { timeout: 120_000 }, () => {
     assert.match(run.stderr, /file\.path: its directory .*no-such-dir does not exist/);
   });
 
+  it('an amqps CA file that cannot be read: exit 78, naming amqp.ca; and the same at start-up', async () => {
+    const ca = path.join(dir, 'no-such-ca.pem');
+    const file = configFile(`${AMQP}scheme = "amqps"\nca = "${ca}"\n`);
+    const run = await cli('validate', '-c', file);
+    assert.equal(run.code, 78, run.stdout + run.stderr);
+    assert.match(run.stderr, /is invalid:\n {2}amqp\.ca: cannot read ".*no-such-ca\.pem" \(ENOENT\)/);
+    const serve = await cli('-c', file, '-l', 'stderr');
+    assert.equal(serve.code, 78, 'start-up refuses what validate refuses, before "starting"');
+    assert.match(serve.stderr, /amqp\.ca: cannot read/);
+    assert.doesNotMatch(serve.stderr, /"msg":"starting"/);
+  });
+
   it('an unreadable config file and bad flags', async () => {
     const missing = await cli('validate', '-c', path.join(dir, 'absent.toml'));
     assert.equal(missing.code, 78);

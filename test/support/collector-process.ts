@@ -88,6 +88,8 @@ export class CollectorProcess {
   readonly logs: LogLine[] = [];
   stderr = '';
   port = 0;
+  /** The HTTPS port, with `[tls] enable`; 0 otherwise. */
+  httpsPort = 0;
   readonly exited: Promise<Exit>;
   exit: Exit | undefined;
   /** The log file (with `logToFile`), else undefined. */
@@ -218,8 +220,9 @@ export class CollectorProcess {
     const limit = options.startTimeoutMs ?? 20_000;
     try {
       const listening = await c.waitForLog((l) => l.msg === 'listening', limit);
-      c.port = Number(listening['port']);
-      if (!(c.port > 0)) throw new Error(`no port in the 'listening' line: ${JSON.stringify(listening)}`);
+      c.port = Number(listening['port'] ?? 0);
+      c.httpsPort = Number(listening['httpsPort'] ?? 0);
+      if (!(c.port > 0) && !(c.httpsPort > 0)) throw new Error(`no port in the 'listening' line: ${JSON.stringify(listening)}`);
       if (options.waitReady ?? true) await c.waitReady(limit);
     } catch (e) {
       await c.close();

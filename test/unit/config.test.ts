@@ -53,11 +53,17 @@ const DEFAULTS: CollectorConfig = {
   minBodyRate: 1024,
   maxConnections: 1000,
   drainTimeout: 90_000,
+  tls: { enable: false, port: 8443, address: '', ca: '', cert: '', key: '', requireClientCert: false, httpsOnly: false },
   amqp: {
     enable: true,
     scheme: 'amqp',
     host: 'localhost',
     port: 5672,
+    hosts: [],
+    ca: '',
+    cert: '',
+    key: '',
+    verify: true,
     vhost: '',
     exchange: 'gracc',
     exchangeType: 'fanout',
@@ -80,6 +86,7 @@ const DEFAULTS: CollectorConfig = {
     clientId: 'gracc-collector',
     compression: 'none',
     ssl: false,
+    tls: { ca: '', cert: '', key: '', verify: true },
     sasl: { mechanism: '', username: '', password: '' },
   },
   file: { enable: false, path: 'gracc-records.ndjson', format: 'json' },
@@ -167,6 +174,7 @@ Format = "xml"
         c.loglevel = 'debug';
         c.timeout = 90_000;
         c.amqp = {
+          ...c.amqp,
           enable: true,
           scheme: 'amqps',
           host: 'rabbit.example.org',
@@ -459,7 +467,14 @@ describe('passwords', () => {
     assert.ok(!JSON.stringify(shown).includes(SECRET));
     assert.equal(config.amqp.password, SECRET);
     assert.equal(config.kafka.sasl.password, SECRET);
-    assert.deepEqual({ ...shown, amqp: { ...shown.amqp, password: SECRET }, kafka: { ...shown.kafka, sasl: { ...shown.kafka.sasl, password: SECRET } } }, config);
+    // The TLS key files' paths are hidden too.
+    assert.deepEqual([shown.tls.key, shown.amqp.key, shown.kafka.tls.key], ['***', '***', '***']);
+    assert.deepEqual({
+      ...shown,
+      tls: { ...shown.tls, key: '' },
+      amqp: { ...shown.amqp, password: SECRET, key: '' },
+      kafka: { ...shown.kafka, tls: { ...shown.kafka.tls, key: '' }, sasl: { ...shown.kafka.sasl, password: SECRET } },
+    }, config);
   });
 });
 

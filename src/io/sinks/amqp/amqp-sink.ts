@@ -9,7 +9,7 @@ import { NO_SINK_METRICS, type SinkMetrics, type SinkState } from '../../../cont
 import { type Bundle, Confirms } from './confirms';
 import { corkSocket, socketOf } from './cork';
 import { type AmqpEncoder, amqpEncoder } from './encoder';
-import { amqpConnectOptions, amqpDisplayUrl, amqpUrl, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
+import { type AmqpNode, amqpConnectOptions, amqpNodeUrls, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};
 
@@ -37,6 +37,12 @@ interface Conn {
  * with per-message promises). Reconnect waits follow the decorrelated-jitter schedule
  * between retryMs and maxRetryMs, set on the manager before each wait; a channel failure
  * (e.g. the exchange cannot be declared) also restarts the connection, with the same waits.
+ *
+ * With several nodes (`hosts`), the manager tries them in turn, round robin. A node that does
+ * not answer is followed at once by the next one; only when every node of a round failed does
+ * the sink wait its backoff delay. A connection lost after it was in use (its channel had been
+ * ready) goes on to the next node at once, so a bundle sees 503s only while the sink fails over.
+ * The exchange is declared on each node the sink connects to.
  */
 export class AmqpSink implements Sink {
   readonly name: string;
@@ -47,7 +53,15 @@ export class AmqpSink implements Sink {
 
   private readonly encoder: AmqpEncoder;
   private readonly log: Logger;
+  /** Every node, for the messages that are not about one. */
   private readonly display: string;
+  private readonly nodes: readonly AmqpNode[];
+  /** The node connected to, or undefined. */
+  private node: AmqpNode | undefined;
+  /** Connect attempts that failed since the last connection, to wait only after a whole round of the nodes. */
+  private failedInRound = 0;
+  /** Why the latest connect attempt failed (a TLS or login error, say), for the down reason; null once connected. */
+  private lastConnectError: string | null = null;
   private readonly manager: AmqpConnectionManager;
   private readonly backoff: Backoff;
   private readonly unavailable: BehaviorSubject<string | null>;
@@ -78,8 +92,12 @@ export class AmqpSink implements Sink {
     this.format = options.format;
     this.encoder = amqpEncoder(options);
     this.addressing = this.encoder.addressing;
-    this.display = amqpDisplayUrl(options);
+    this.nodes = amqpNodeUrls(options);
+    this.display = this.nodes.map((n) => n.display).join(', ');
     this.log = options.log.child({ sink: this.name, broker: this.display });
+    if (options.scheme === 'amqps' && options.verify === false) {
+      this.log.warn("amqp.verify = false: the broker's certificate and name are not checked");
+    }
     this.backoff = new Backoff({ base: options.retryMs, cap: options.maxRetryMs, random: options.random });
     this.metrics = options.metrics ?? NO_SINK_METRICS;
     this.confirms = new Confirms(this.name, () => this.metrics.refused(this.name, 'nack', 1));
@@ -89,6 +107,7 @@ export class AmqpSink implements Sink {
     this.degraded$ = this.unroutable.asObservable();
 
     // amqplib hands these to net.connect as well, hence the socket's buffer size
+    // TLS files read here, so that a file unreadable at the start stops it (the config check says so first, naming the key).
     const connectionOptions = {
       ...amqpConnectOptions(options),
       clientProperties: { connection_name: `gracc-collector ${this.name}` },
@@ -99,15 +118,15 @@ export class AmqpSink implements Sink {
       noDelay: true,
     };
     this.manager = connectManager(
-      [{ url: amqpUrl(options), connectionOptions }],
+      this.nodes.map(({ url }) => ({ url, connectionOptions })),
       {
         heartbeatIntervalInSeconds: options.heartbeatSeconds ?? 10,
         // replaced before every wait, see onDisconnect / onConnectFailed
         reconnectTimeInSeconds: options.retryMs / 1000,
       },
     );
-    this.manager.on('connect', () => this.onConnect());
-    this.manager.on('connectFailed', ({ err }: { err: Error }) => this.onConnectFailed(err));
+    this.manager.on('connect', ({ url }: { url: unknown }) => this.onConnect(url));
+    this.manager.on('connectFailed', ({ err, url }: { err: Error; url: unknown }) => this.onConnectFailed(err, url));
     this.manager.on('disconnect', ({ err }: { err?: Error }) => this.onDisconnect(err));
     this.manager.on('blocked', ({ reason }: { reason?: string }) => this.onBlocked(reason));
     this.manager.on('unblocked', () => this.onUnblocked());
@@ -255,18 +274,30 @@ export class AmqpSink implements Sink {
 
   // --- connection and channel
 
-  private onConnect(): void {
+  /** Which of several nodes the sink is connected to (null while none, or with a single node). */
+  nodeInUse(): string | null {
+    return this.nodes.length > 1 && this.channel ? (this.node?.display ?? null) : null;
+  }
+
+  private nodeOf(url: unknown): AmqpNode | undefined {
+    return this.nodes.find((n) => n.url === url);
+  }
+
+  private onConnect(url: unknown): void {
     const model = this.manager.connection;
     if (!model || this.closed) return;
     const conn: Conn = { model, closed: false, restarting: false };
     this.conn = conn;
+    this.node = this.nodeOf(url);
+    this.failedInRound = 0;
+    this.lastConnectError = null;
     this.blockedReason = null;
     if (this.connectedBefore) this.metrics.reconnected(this.name);
     this.connectedBefore = true;
     model.once('close', () => {
       conn.closed = true;
     });
-    this.log.info('connected to amqp broker');
+    this.log.info({ node: this.node?.display }, 'connected to amqp broker');
     void this.openChannel(conn);
   }
 
@@ -298,7 +329,7 @@ export class AmqpSink implements Sink {
       this.channel = channel;
       this.hasRoom = true;
       this.backoff.reset();
-      this.log.info({ exchange, exchangeType }, 'amqp channel ready');
+      this.log.info({ exchange, exchangeType, node: this.node?.display }, 'amqp channel ready');
       this.update();
     } catch (err) {
       if (this.closed || conn.closed) return;
@@ -334,27 +365,39 @@ export class AmqpSink implements Sink {
   }
 
   private onDisconnect(err: Error | undefined): void {
+    const node = this.node?.display ?? this.display;
+    // In use until now (its channel was ready, the backoff reset): the next node is tried at once.
+    const wasHealthy = this.backoff.attempts === 0;
     this.conn = undefined;
     this.channel = undefined;
+    this.node = undefined;
     this.blockedReason = null;
-    this.failAll('down', `lost the connection to ${this.display} before every message was confirmed`);
+    this.failAll('down', `lost the connection to ${node} before every message was confirmed`);
     this.update();
-    this.scheduleReconnect(err, 'amqp connection lost; reconnecting');
+    this.scheduleReconnect(err, { node }, 'amqp connection lost; reconnecting', wasHealthy && this.nodes.length > 1);
   }
 
-  private onConnectFailed(err: Error): void {
-    this.scheduleReconnect(err, 'could not connect to the amqp broker');
+  private onConnectFailed(err: Error, url: unknown): void {
+    this.failedInRound += 1;
+    this.lastConnectError = `${this.nodeOf(url)?.display ?? 'connect'}: ${err.message}`;
+    this.update();
+    const roundLeft = this.failedInRound % this.nodes.length !== 0;
+    this.scheduleReconnect(err, { node: this.nodeOf(url)?.display }, roundLeft ? 'could not connect to this amqp node: trying the next' : 'could not connect to the amqp broker', roundLeft);
   }
 
-  /** The manager waits `reconnectTimeInSeconds` before its next attempt: the next backoff delay, or none once closed. */
-  private scheduleReconnect(err: Error | undefined, what: string): void {
-    if (this.closed) {
+  /**
+   * The manager waits `reconnectTimeInSeconds` before its next attempt: none when the next
+   * node is to be tried at once (or once closed), else the next backoff delay.
+   */
+  private scheduleReconnect(err: Error | undefined, fields: { node?: string }, what: string, nextNodeNow: boolean): void {
+    if (this.closed || nextNodeNow) {
       this.manager.reconnectTimeInSeconds = 0;
+      if (!this.closed) this.log.warn({ err, ...fields }, what);
       return;
     }
     const delay = this.backoff.next();
     this.manager.reconnectTimeInSeconds = delay / 1000;
-    this.log.warn({ err, retryInMs: Math.round(delay), attempt: this.backoff.attempts }, what);
+    this.log.warn({ err, ...fields, retryInMs: Math.round(delay), attempt: this.backoff.attempts }, what);
   }
 
   private onBlocked(reason: string | undefined): void {
@@ -373,7 +416,8 @@ export class AmqpSink implements Sink {
   // --- availability
 
   private downReason(): string {
-    return `not connected to ${this.display}`;
+    const last = this.lastConnectError === null ? '' : ` (last attempt: ${this.lastConnectError})`;
+    return `not connected to ${this.display}${last}`;
   }
 
   private reason(): string | null {

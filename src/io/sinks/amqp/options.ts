@@ -1,13 +1,17 @@
 import type Logger from 'bunyan';
-import type { SinkMetrics } from '../../../contracts/sink-metrics';
 import { credentials } from 'amqplib';
-import type { AmqpConfig } from './config';
+import type { SinkMetrics } from '../../../contracts/sink-metrics';
+import { readTlsFiles, type TlsFiles } from '../../tls-files';
+import { type AmqpConfig, amqpNodes } from './config';
+
+/** Keys with defaults (no TLS files, verify on, one node: host and port). */
+type TlsKeys = 'ca' | 'cert' | 'key' | 'verify';
 
 /**
  * Options of the AMQP (RabbitMQ) sink: the [amqp] table's settings (config.ts), the reconnect
  * delays in ms, and what tests and the composition root add.
  */
-export type AmqpSinkOptions = Readonly<Omit<AmqpConfig, 'enable' | 'retry' | 'maxRetry'>> & {
+export type AmqpSinkOptions = Readonly<Omit<AmqpConfig, 'enable' | 'retry' | 'maxRetry' | TlsKeys | 'hosts'>> & Readonly<Partial<Pick<AmqpConfig, TlsKeys | 'hosts'>>> & {
   /** Reconnect backoff (decorrelated jitter): the shortest wait, ms. */
   readonly retryMs: number;
   /** Reconnect backoff: the longest wait, ms. */
@@ -36,8 +40,10 @@ export function checkAmqpSinkOptions(o: AmqpSinkOptions): void {
     throw new RangeError(`amqp sink: ${what}`);
   };
   if (o.scheme !== 'amqp' && o.scheme !== 'amqps') fail(`scheme must be amqp or amqps, got ${String(o.scheme)}`);
-  if (!o.host) fail('host is empty');
-  if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) fail(`port must be 1..65535, got ${o.port}`);
+  for (const node of amqpNodes({ hosts: o.hosts ?? [], host: o.host, port: o.port })) {
+    if (!node.host) fail('host is empty');
+    if (!Number.isInteger(node.port) || node.port < 1 || node.port > 65535) fail(`port must be 1..65535, got ${node.port}`);
+  }
   if (!o.exchangeType) fail('exchangeType is empty');
   if (!Number.isFinite(o.retryMs) || o.retryMs <= 0) fail(`retryMs must be > 0, got ${o.retryMs}`);
   if (o.closeTimeoutMs !== undefined && !(o.closeTimeoutMs > 0)) fail(`closeTimeoutMs must be > 0, got ${o.closeTimeoutMs}`);
@@ -68,8 +74,41 @@ export function amqpUrl(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'port' | 'v
   return `${o.scheme}://${auth}${urlHost(o.host)}:${o.port}/${encodeURIComponent(o.vhost === '' ? '/' : o.vhost)}`;
 }
 
-/** amqplib's connection options every connection of the sink's gets (the sink's own, `validate --connect`'s). */
-export function amqpConnectOptions(o: Pick<AmqpSinkOptions, 'user' | 'password' | 'connectTimeoutMs'>): { credentials: ReturnType<typeof credentials.plain>; timeout: number } {
-  // amqplib decodes URL credentials with the legacy `unescape` (Latin-1): give them as is.
-  return { credentials: credentials.plain(o.user, o.password), timeout: o.connectTimeoutMs ?? 10_000 };
+/** A node to connect to: its URL (with the credentials) and how logs and answers name it (without). */
+export interface AmqpNode {
+  readonly url: string;
+  readonly display: string;
+}
+
+/** The nodes of the options (`hosts`, or `host` and `port`), in the order to try them. */
+export function amqpNodeUrls(o: Pick<AmqpSinkOptions, 'scheme' | 'host' | 'port' | 'hosts' | 'vhost' | 'user' | 'password'>): AmqpNode[] {
+  return amqpNodes({ hosts: o.hosts ?? [], host: o.host, port: o.port }).map(({ host, port }) => ({
+    url: amqpUrl({ ...o, host, port }),
+    display: amqpDisplayUrl({ ...o, host, port }),
+  }));
+}
+
+/** amqplib's connection options every connection of the sink's gets: credentials, connect time limit, TLS. */
+export type AmqpConnectOptions = TlsFiles & {
+  readonly credentials: ReturnType<typeof credentials.plain>;
+  readonly timeout: number;
+  readonly rejectUnauthorized: boolean;
+};
+
+/**
+ * The connection options of the sink's own connections and of `validate --connect`'s: amqps
+ * reads its TLS files here (throws TlsFileError naming the key; the config check said so first).
+ */
+export function amqpConnectOptions(
+  o: Pick<AmqpSinkOptions, 'scheme' | 'user' | 'password' | 'connectTimeoutMs' | TlsKeys>,
+): AmqpConnectOptions {
+  const tls = o.scheme === 'amqps' ? readTlsFiles('amqp', { ca: o.ca ?? '', cert: o.cert ?? '', key: o.key ?? '' }) : {};
+  return {
+    // amqplib decodes URL credentials with the legacy `unescape` (Latin-1): give them as is.
+    credentials: credentials.plain(o.user, o.password),
+    timeout: o.connectTimeoutMs ?? 10_000,
+    // amqps: handed to tls.connect, which checks the certificate's name against the host (the servername amqplib sets)
+    ...tls,
+    rejectUnauthorized: o.verify !== false,
+  };
 }

@@ -1,5 +1,5 @@
-// The [kafka] table (and [kafka.sasl]).
-import { bool, brokers, type ConfigOf, oneOf, recordFormat, string, template } from '../../../config';
+// The [kafka] table (and [kafka.tls], [kafka.sasl]).
+import { bool, brokers, type ConfigOf, oneOf, recordFormat, string, template, tlsFileItems, verifyItem } from '../../../config';
 
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 /** "" means no SASL. */
@@ -14,6 +14,11 @@ export const kafkaConfig = {
   clientId: string('gracc-collector', 'client id'),
   compression: oneOf('compression', KAFKA_COMPRESSIONS, 'none', 'none, gzip, snappy, lz4 or zstd'),
   ssl: bool(false, 'connect with TLS'),
+  // A table of its own: [kafka] key is the record key.
+  tls: {
+    ...tlsFileItems('ssl: PEM file of the CAs to verify the brokers with; "" = Node\'s built-in CAs', 'ssl: PEM file of a client certificate to show the brokers; "" = none'),
+    verify: verifyItem(),
+  },
   sasl: {
     mechanism: oneOf('sasl-mechanism', SASL_MECHANISMS, '', '"" (none), plain, scram-sha-256 or scram-sha-512'),
     username: string('', 'SASL user name'),
@@ -24,3 +29,4 @@ export const kafkaConfig = {
 export type KafkaConfig = ConfigOf<typeof kafkaConfig>;
 export type KafkaCompression = KafkaConfig['compression'];
 export type KafkaSaslMechanism = KafkaConfig['sasl']['mechanism'];
+

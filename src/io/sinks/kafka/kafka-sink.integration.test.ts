@@ -28,7 +28,7 @@ const log = bunyan.createLogger({
 /** The [kafka] table as its defaults make it. */
 const kafkaDefaults = (): KafkaConfig => ({
   enable: false, brokers: [BROKER], topic: 'gracc', key: '', format: 'json', clientId: 'gracc-collector', compression: 'none', ssl: false,
-  sasl: { mechanism: '', username: '', password: '' },
+  tls: { ca: '', cert: '', key: '', verify: true }, sasl: { mechanism: '', username: '', password: '' },
 });
 
 function sinkOptions(topic: string, extra: Partial<KafkaSinkOptions> = {}): KafkaSinkOptions {

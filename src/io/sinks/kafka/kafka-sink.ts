@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type Logger from 'bunyan';
-import { Kafka, type LogEntry, type Message, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, type LogEntry, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { BehaviorSubject, Observable, distinctUntilChanged } from 'rxjs';
 import { Backoff } from '../../../contracts/backoff';
 import { type Format, type OutboundMessage, type RecordAddressing, type Sink, SinkError, type SinkFailure } from '../../../contracts/sink';
@@ -8,6 +8,7 @@ import { NO_SINK_METRICS, type SinkMetrics } from '../../../contracts/sink-metri
 import { DEFAULT_CLOSE_TIMEOUT_MS, settledWithin, withTimeout } from '../../deadline';
 import { type KafkaEncoder, kafkaEncoder } from './encoder';
 import { classify, errorMessage } from './failures';
+import { DeliveryCheck } from './delivery-check';
 import { BrokerProbe } from './probe';
 import { bunyanLogCreator, isConnectionFailure, kafkajsLevel } from './log';
 import { type KafkaSettings, type KafkaSinkOptions, kafkaSettings } from './options';
@@ -42,9 +43,16 @@ type Part = SendPart<Job>;
 interface Send {
   readonly producer: Producer;
   readonly parts: readonly Part[];
+  /** The records of the parts, as sent. */
+  readonly messages: readonly Message[];
   readonly startedAt: number;
   abandoned: boolean;
   promise: Promise<unknown>;
+}
+
+/** A send kafkajs reported done, whose answer does not confirm every record of it. */
+class IncompleteSend extends Error {
+  override readonly name = 'IncompleteSend';
 }
 
 const jobsOf = (send: Send): Job[] => send.parts.map((part) => part.job);
@@ -135,6 +143,8 @@ export class KafkaSink implements Sink {
   private connectionFailure: { at: number; message: string } | null = null;
 
   private readonly probe: BrokerProbe;
+  /** Where each record went, to check every send's answer covers them all (delivery-check.ts). */
+  private readonly delivery = new DeliveryCheck();
   private readonly metrics: SinkMetrics;
   /** A producer connected before: each later one is a reconnect. */
   private connectedBefore = false;
@@ -150,6 +160,7 @@ export class KafkaSink implements Sink {
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.log = options.log.child({ sink: NAME, topic: options.topic }, true);
     this.backoff = new Backoff({ base: this.settings.reconnectBaseMs, cap: this.settings.reconnectCapMs });
+    if (options.ssl && options.tls?.verify === false) this.log.warn("kafka.tls.verify = false: the brokers' certificates and names are not checked");
     this.kafka = new Kafka({
       ...this.settings.client,
       logLevel: kafkajsLevel(this.log),
@@ -297,8 +308,9 @@ export class KafkaSink implements Sink {
         // failed send; the sink never does that (see the class comment).
         retry: this.settings.retry,
         allowAutoTopicCreation: true,
-        // The Java client's partitioner (murmur2 of the key); naming it also silences kafkajs' v2 notice.
-        createPartitioner: Partitioners.DefaultPartitioner,
+        // The Java client's partitioner (murmur2 of the key), noting where each record goes;
+        // naming one also silences kafkajs' v2 notice.
+        createPartitioner: this.delivery.createPartitioner,
       });
       this.connectingProducer = producer;
       const connected = producer.connect();
@@ -401,7 +413,8 @@ export class KafkaSink implements Sink {
     const parts = packSend(this.queue, this.settings.maxSendBytes);
     const producer = this.producer;
     const topicMessages = this.topicMessages(parts);
-    const send: Send = { producer, parts, startedAt: performance.now(), abandoned: false, promise: Promise.resolve() };
+    const messages = topicMessages.length === 1 ? topicMessages[0]!.messages : topicMessages.flatMap((t) => t.messages);
+    const send: Send = { producer, parts, messages, startedAt: performance.now(), abandoned: false, promise: Promise.resolve() };
     for (const part of parts) {
       part.job.send = send;
       part.job.sends += 1;
@@ -418,10 +431,17 @@ export class KafkaSink implements Sink {
     const sending = topicMessages.length === 1 ? producer.send({ ...how, ...topicMessages[0]! }) : producer.sendBatch({ ...how, topicMessages });
     send.promise = sending
       .then(
-        () => this.sent(send),
+        (results) => this.answered(send, results),
         (err: unknown) => this.failed(send, err),
       )
       .catch((err: unknown) => this.log.error({ err }, 'kafka: internal error after a send'));
+  }
+
+  /** A send resolved: done when its answer covers every record (see delivery-check.ts), failed otherwise. */
+  private answered(send: Send, results: RecordMetadata[]): void {
+    const problem = this.delivery.unconfirmed(send.messages, results);
+    if (problem === undefined) this.sent(send);
+    else this.failed(send, new IncompleteSend(problem));
   }
 
   /** A send's messages by topic: one group when every record goes to the sink's topic. */

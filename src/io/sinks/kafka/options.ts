@@ -6,6 +6,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import type { SinkMetrics } from '../../../contracts/sink-metrics';
+import { checkTlsFiles, readTlsFiles } from '../../tls-files';
 import { COMPRESSION_TYPES, compressionUnavailable, registerCodec } from './codecs';
 import { type KafkaConfig, SASL_MECHANISMS } from './config';
 
@@ -13,9 +14,11 @@ import { type KafkaConfig, SASL_MECHANISMS } from './config';
  * Options of the Kafka sink: the [kafka] table's settings (config.ts) and what the
  * composition root and tests add.
  */
-export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl' | 'key'>> & {
+export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl' | 'key' | 'tls'>> & {
   /** The record key: '' or unset, the record's id; otherwise a key, or a template over the record's fields. */
   readonly key?: string;
+  /** [kafka.tls], with `ssl`: the TLS files and the certificate check; none and verify on by default. */
+  readonly tls?: Readonly<Partial<KafkaConfig['tls']>>;
   /** Bootstrap brokers, `host:port`. */
   readonly brokers: readonly string[];
   /** mechanism '' means no SASL. */
@@ -103,10 +106,13 @@ export function kafkaTableProblems(table: Pick<KafkaSinkOptions, 'brokers' | 'cl
 
 /**
  * The configuration's check of the [kafka] table (start-up, reload and `validate`): only an
- * enabled sink's settings must work in this runtime (a disabled one may name a codec it lacks).
+ * enabled sink's settings must work in this runtime (a disabled one may name a codec it lacks,
+ * or TLS files not there yet); with `ssl`, its TLS files must be readable and usable.
  */
 export function checkKafkaConfig(config: KafkaConfig): string[] {
-  return config.enable ? kafkaTableProblems(config) : [];
+  if (!config.enable) return [];
+  const files = config.ssl ? checkTlsFiles('kafka.tls', config.tls) : undefined;
+  return [...kafkaTableProblems(config), ...(files === undefined ? [] : [files])];
 }
 
 /**
@@ -150,7 +156,7 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
   const client: KafkajsConfig = {
     brokers: brokers.map((b) => b.trim()),
     clientId,
-    ssl: options.ssl,
+    ssl: options.ssl ? sslOptions(options) : false,
     ...(saslOptions ? { sasl: saslOptions } : {}),
     connectionTimeout,
     authenticationTimeout: Math.round(clamp(timeoutMs, 1000, 10_000)),
@@ -193,4 +199,14 @@ export function kafkaSettings(options: KafkaSinkOptions): KafkaSettings {
     probeTimeoutMs,
     probeClient,
   };
+}
+
+/**
+ * kafkajs' `ssl`, handed to tls.connect (which checks the brokers' names against their
+ * certificates): the files of [kafka.tls] `ca`, `cert`, `key` (read now: throws a TlsFileError
+ * naming the key), and the certificate check unless `verify = false`.
+ */
+function sslOptions({ tls = {} }: KafkaSinkOptions): { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean } {
+  const files = readTlsFiles('kafka.tls', { ca: tls.ca ?? '', cert: tls.cert ?? '', key: tls.key ?? '' });
+  return { ...files, rejectUnauthorized: tls.verify !== false };
 }
