@@ -269,6 +269,16 @@ function waitUntilStopped(pid: number): void {
  * broker that hangs rather than refuses. Until release(), it is also resumed if the test
  * process exits, so a failed test never leaves Kafka stopped.
  */
+/** The real Kafka's pauser, or undefined with the test skipped where scripts/services.sh left no pid file. */
+export function kafkaPauserOrSkip(t: { skip(message: string): void }): ReturnType<typeof kafkaPauser> | undefined {
+  const pid = kafkaPid();
+  if (pid === null) {
+    t.skip('no Kafka pid file from scripts/services.sh');
+    return undefined;
+  }
+  return kafkaPauser(pid);
+}
+
 export function kafkaPauser(pid: number): { pause(): void; resume(): void; release(): void } {
   const resume = (): void => {
     try {

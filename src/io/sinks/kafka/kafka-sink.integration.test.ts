@@ -12,7 +12,7 @@ import { COMPRESSION_TYPES } from './codecs';
 import { KAFKA_COMPRESSIONS, type KafkaConfig } from './config';
 import { type OutboundMessage, SinkError } from '../../../contracts/sink';
 import { messageBundle, publish, publishFailure } from '../../../../test/support/sink-messages';
-import { ensureKafka, firstBatchCodec, javaConsumerUnavailable, javaReadTopic, KAFKA_BROKER, KafkaTestClient, kafkaPauser, kafkaPid, restoreKafka, startKafka, stopKafka } from '../../../../test/support/kafka';
+import { ensureKafka, firstBatchCodec, javaConsumerUnavailable, javaReadTopic, KAFKA_BROKER, KafkaTestClient, kafkaPauserOrSkip, restoreKafka, startKafka, stopKafka } from '../../../../test/support/kafka';
 
 const BROKER = KAFKA_BROKER;
 const TIMEOUT_MS = 3000;
@@ -388,14 +388,11 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
   });
 
   it('fails a publish with a timeout while Kafka does not answer (paused), then recovers by itself', async (t) => {
-    const pid = kafkaPid();
-    if (pid === null) {
-      t.skip('no Kafka pid file from scripts/services.sh');
-      return;
-    }
+    const pauser = kafkaPauserOrSkip(t);
+    if (pauser === undefined) return;
     const topic = await newTopic();
     const sink = createKafkaSink(sinkOptions(topic));
-    const { pause, resume, release } = kafkaPauser(pid);
+    const { pause, resume, release } = pauser;
     const confirmed: OutboundMessage[] = [];
     try {
       await waitAvailable(sink, 30_000);
@@ -423,13 +420,10 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
   });
 
   it('fails a whole bundle when one of its later sends gets no answer (paused Kafka), then recovers by itself', async (t) => {
-    const pid = kafkaPid();
-    if (pid === null) {
-      t.skip('no Kafka pid file from scripts/services.sh');
-      return;
-    }
+    const pauser = kafkaPauserOrSkip(t);
+    if (pauser === undefined) return;
     const topic = await newTopic();
-    const { pause, resume, release } = kafkaPauser(pid);
+    const { pause, resume, release } = pauser;
     let pausedAt = 0;
     let sendsOfBig = 0;
     const restore = spySends((record) => {
