@@ -102,6 +102,14 @@ function spySends(onSend: (record: ProducerRecord) => void): () => void {
 const recordBytes = (record: ProducerRecord): number =>
   record.messages.reduce((n, m) => n + (m.value as Buffer).length + Buffer.byteLength((m.key as string | null) ?? ''), 0);
 
+/** Waits until the sink is available, then publishes a first bundle of 10 and adds it to `confirmed`. */
+async function publishFirst(sink: KafkaSink, confirmed: OutboundMessage[]): Promise<void> {
+  await waitAvailable(sink, 30_000);
+  const before = messageBundle('before', 10);
+  await publish(sink, before);
+  confirmed.push(...before);
+}
+
 describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
   before(async () => {
     ensureKafka();
@@ -355,10 +363,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     const sink = createKafkaSink(sinkOptions(topic));
     const confirmed: OutboundMessage[] = [];
     try {
-      await waitAvailable(sink, 30_000);
-      const before = messageBundle('before', 10);
-      await publish(sink, before);
-      confirmed.push(...before);
+      await publishFirst(sink, confirmed);
 
       let downMs = 0;
       try {
@@ -395,10 +400,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
     const { pause, resume, release } = pauser;
     const confirmed: OutboundMessage[] = [];
     try {
-      await waitAvailable(sink, 30_000);
-      const before = messageBundle('before', 10);
-      await publish(sink, before);
-      confirmed.push(...before);
+      await publishFirst(sink, confirmed);
       try {
         pause();
         const hung = await publishFailure(sink, messageBundle('hung', 10));
