@@ -2,6 +2,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type { BundleItem } from './bundle-item';
 import { rawAttributes } from './raw-attributes';
 import { RecordError } from './record-error';
+import { forgetComments, type ListedAttribute, takeAttributes } from './saxes-hooks';
 import { TextWindow } from './text-window';
 import { child, localName, type XmlElement } from './xml-element';
 
@@ -63,31 +64,6 @@ interface TextHandlerField {
   textHandler: ((text: string) => void) | undefined;
 }
 
-/** saxes's state table and the text it gathers, as the comment states use them. */
-interface CommentStates {
-  stateTable: ((this: CommentStates) => void)[];
-  text: string;
-}
-
-/**
- * Makes the parser forget a comment's text as it reads it. saxes gathers every comment whole
- * (a piece for each `-`), even with no comment handler, which the reader has none of: a 60 MB
- * comment of `-x` pairs took 6.8 s and 1.8 GB. Throws if saxes no longer has these states.
- */
-function forgetComments(parser: SaxesParser): void {
-  const states = parser as unknown as CommentStates;
-  const proto = SaxesParser.prototype as unknown as Record<string, (this: CommentStates) => void>;
-  for (const name of ['sComment', 'sCommentEnding', 'sCommentEnded']) {
-    const at = states.stateTable.indexOf(proto[name]!);
-    if (at < 0) throw new Error(`saxes has no ${name} state in its state table: see forgetComments`);
-    const read = states.stateTable[at]!;
-    states.stateTable[at] = function (this: CommentStates) {
-      read.call(this);
-      this.text = '';
-    };
-  }
-}
-
 /** Receives split records and handshakes, in document order. */
 export type EmitItem = (item: BundleItem) => void;
 
@@ -113,11 +89,10 @@ export class XmlRecordReader {
   private rootSeen = false;
   /** Stream position at the last `opentagstart`, to find that start tag's text. */
   private tagNamePosition = 0;
-  /**
-   * The attributes of the start tag being read, by local name, as the parser reads them
-   * (cheaper than walking the parser's own attribute object, a dictionary, afterwards).
-   */
+  /** The attributes of the start tag just read, by local name, without namespace declarations. */
   private tagAttributes = EMPTY;
+  /** Whether one of those values holds a space, which may have been a tab or line break. */
+  private tagHasSpace = false;
 
   constructor(private readonly emit: EmitItem, private nextIndex = 0) {
     const p = this.parser;
@@ -130,7 +105,7 @@ export class XmlRecordReader {
       if (/<!ENTITY/i.test(doctype)) throw new RecordError('a DOCTYPE that declares entities is not accepted');
     });
     p.on('opentagstart', (tag) => this.onOpenTagStart(tag.name));
-    p.on('attribute', (attr) => this.onAttribute(attr.name, attr.value));
+    takeAttributes(p, (list) => this.onAttributes(list));
     p.on('opentag', (tag) => this.onOpenTag(tag));
     p.on('cdata', (text) => this.onText(text));
     p.on('closetag', () => this.onCloseTag());
@@ -170,7 +145,6 @@ export class XmlRecordReader {
 
   private onOpenTagStart(name: string): void {
     this.tagNamePosition = this.parser.position;
-    this.tagAttributes = EMPTY;
     if (this.depth === 0) {
       this.rootSeen = true;
       this.recordDepth = localName(name) === 'RecordEnvelope' ? 1 : 0;
@@ -181,20 +155,28 @@ export class XmlRecordReader {
     }
   }
 
-  private onAttribute(name: string, value: string): void {
-    if (isNamespaceDeclaration(name)) return;
-    if (this.tagAttributes === EMPTY) this.tagAttributes = {};
-    this.tagAttributes[localName(name)] = value;
+  private onAttributes(list: readonly ListedAttribute[]): void {
+    let attrs = EMPTY;
+    let space = false;
+    // an envelope's namespace declarations, which its records inherit
+    const envelope = this.depth === 0 && this.recordDepth === 1;
+    for (const { name, value } of list) {
+      if (isNamespaceDeclaration(name)) {
+        if (envelope) this.inherited[name] = value;
+        continue;
+      }
+      if (attrs === EMPTY) attrs = {};
+      attrs[localName(name)] = value;
+      if (!space && value.includes(' ')) space = true;
+    }
+    this.tagAttributes = attrs;
+    this.tagHasSpace = space;
   }
 
   private onOpenTag(tag: SaxesTagPlain): void {
     const depth = this.depth++;
     if (depth >= MAX_DEPTH) throw new RecordError(`elements nested more than ${MAX_DEPTH} deep`);
-    if (depth < this.recordDepth) {
-      if (depth === 0) this.collectNamespaces(tag.attributes);
-      return;
-    }
-    if (this.recordStart < 0) return;
+    if (depth < this.recordDepth || this.recordStart < 0) return;
     if (++this.elements > MAX_ELEMENTS_PER_RECORD) throw new RecordError(`a record holds more than ${MAX_ELEMENTS_PER_RECORD} elements`);
     const el: XmlElement = { name: localName(tag.name), attrs: this.attributesOfTag(), text: '', children: [] };
     const parent = this.open[this.open.length - 1];
@@ -244,19 +226,10 @@ export class XmlRecordReader {
     const attrs = this.tagAttributes;
     // Normalisation leaves a space where there was a tab or line break: only a value with
     // a space sends us back to the start tag's own text.
-    for (const name in attrs) {
-      if (!attrs[name]!.includes(' ')) continue;
-      // the start tag's own text: from its `<` to where the parser is
-      const text = this.window.slice(this.window.lastIndexOf('<', this.tagNamePosition), this.parser.position);
-      return hasLineBreakOrTabInValue(text, 0, text.length) ? localAttributes(rawAttributes(text)) : attrs;
-    }
-    return attrs;
-  }
-
-  private collectNamespaces(attributes: Record<string, string>): void {
-    for (const name in attributes) {
-      if (name === 'xmlns' || name.startsWith('xmlns:')) this.inherited[name] = attributes[name]!;
-    }
+    if (!this.tagHasSpace) return attrs;
+    // the start tag's own text: from its `<` to where the parser is
+    const text = this.window.slice(this.window.lastIndexOf('<', this.tagNamePosition), this.parser.position);
+    return hasLineBreakOrTabInValue(text, 0, text.length) ? localAttributes(rawAttributes(text)) : attrs;
   }
 
   /**
