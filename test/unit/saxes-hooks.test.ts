@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { SaxesParser } from 'saxes';
-import { forgetComments, type ListedAttribute, takeAttributes } from '../../src/records/saxes-hooks';
+import { forgetComments, type ListedAttribute, readAsciiRuns, takeAttributes } from '../../src/records/saxes-hooks';
 
 const RUNS = Number(process.env['SAXES_HOOKS_RUNS'] ?? 400);
 const SEED = Number(process.env['FUZZ_SEED'] ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0);
@@ -86,6 +86,7 @@ function report(chunks: readonly string[], hooked: boolean): string[] {
     takeAttributes(p, (list) => {
       listed = list.map((a) => ({ ...a }));
     });
+    readAsciiRuns(p);
   }
   p.on('opentagstart', (tag) => out.push(`start ${tag.name} ${at()}`));
   p.on('attribute', (a) => out.push(`attribute ${JSON.stringify(a.name)}=${JSON.stringify(a.value)} ${at()}`));
@@ -123,6 +124,36 @@ test('a hooked parser reports exactly what a plain one does, however the documen
   );
   // the generator reaches both outcomes (a property over only one of them would say little)
   assert.ok(errors > RUNS / 20 && errors < RUNS * 0.95, `${errors} of ${RUNS} documents failed to parse`);
+});
+
+test('the fast steps are taken: plain ASCII names and values never go to saxes\'s own steps', () => {
+  // saxes's own steps, counted: set on its prototype before the parser is made, so that
+  // the hooks fall back to the counting ones
+  const proto = SaxesParser.prototype as unknown as Record<string, (this: unknown) => unknown>;
+  const calls: Record<string, number> = { captureNameChars: 0, sAttribValueQuoted: 0 };
+  const originals = Object.keys(calls).map((k) => [k, proto[k]!] as const);
+  for (const [k, f] of originals) {
+    proto[k] = function (this: unknown) {
+      calls[k]!++;
+      return f.call(this);
+    };
+  }
+  try {
+    const p = new SaxesParser({ xmlns: false, position: true });
+    readAsciiRuns(p);
+    p.write('<RecordEnvelope><JobUsageRecord urwg:recordId="a b" x=\'1\'><Status urwg:description="Exit">0</Status></JobUsageRecord>\n</RecordEnvelope>');
+    p.close();
+    assert.deepEqual(calls, { captureNameChars: 0, sAttribValueQuoted: 0 });
+    // a name ending on a line break, and a value up to its entity: saxes's own steps (the
+    // rest of the value, after the entity, is read fast again)
+    const q = new SaxesParser({ xmlns: false, position: true });
+    readAsciiRuns(q);
+    q.write('<r\na="x&amp;y"/>');
+    q.close();
+    assert.deepEqual(calls, { captureNameChars: 1, sAttribValueQuoted: 1 });
+  } finally {
+    for (const [k, f] of originals) proto[k] = f;
+  }
 });
 
 test('repeated attributes fail as saxes says, for few and for many attributes', () => {
