@@ -126,8 +126,11 @@ const LESS = 0x3c;
  * anything else (the chunk's end, a line break, an entity, non-ASCII) goes to saxes's own step
  * from where it began, untouched. Names and values are some 30 % of a record's characters
  * and cost the parser more than their share.
+ *
+ * `leftToSaxes` is called each time a quoted value (or the rest of one) goes to saxes's own
+ * step: the only one that turns a tab or line break in a value into a space.
  */
-export function readAsciiRuns(parser: SaxesParser): void {
+export function readAsciiRuns(parser: SaxesParser, leftToSaxes: () => void = () => {}): void {
   const internals = internalsOf(parser);
   const hook = 'readAsciiRuns';
   expect(typeof internals.chunk === 'string' && typeof internals.name === 'string' && typeof internals.text === 'string', 'keeps chunk, name and text as strings', hook);
@@ -158,7 +161,10 @@ export function readAsciiRuns(parser: SaxesParser): void {
     let i = start;
     let c = 0;
     while (i < chunk.length && (c = chunk.charCodeAt(i)) >= SPACE && c < DEL && c !== q && c !== AMP && c !== LESS) i++;
-    if (i >= chunk.length || c !== q) return readQuoted.call(this);
+    if (i >= chunk.length || c !== q) {
+      leftToSaxes();
+      return readQuoted.call(this);
+    }
     // as saxes ends a quoted value: the quote read, the attribute listed
     this.prevI = i;
     this.i = i + 1;

@@ -91,8 +91,10 @@ export class XmlRecordReader {
   private tagNamePosition = 0;
   /** The attributes of the start tag just read, by local name, without namespace declarations. */
   private tagAttributes = EMPTY;
-  /** Whether one of those values holds a space, which may have been a tab or line break. */
-  private tagHasSpace = false;
+  /** Whether the parser itself read part of a value of the start tag being read (see readAsciiRuns). */
+  private valueLeftToParser = false;
+  /** Whether one of the start tag's values holds a space that may have been a tab or line break. */
+  private tagMayBeNormalised = false;
 
   constructor(private readonly emit: EmitItem, private nextIndex = 0) {
     const p = this.parser;
@@ -106,7 +108,9 @@ export class XmlRecordReader {
     });
     p.on('opentagstart', (tag) => this.onOpenTagStart(tag.name));
     takeAttributes(p, (list) => this.onAttributes(list));
-    readAsciiRuns(p);
+    readAsciiRuns(p, () => {
+      this.valueLeftToParser = true;
+    });
     p.on('opentag', (tag) => this.onOpenTag(tag));
     p.on('cdata', (text) => this.onText(text));
     p.on('closetag', () => this.onCloseTag());
@@ -146,6 +150,7 @@ export class XmlRecordReader {
 
   private onOpenTagStart(name: string): void {
     this.tagNamePosition = this.parser.position;
+    this.valueLeftToParser = false;
     if (this.depth === 0) {
       this.rootSeen = true;
       this.recordDepth = localName(name) === 'RecordEnvelope' ? 1 : 0;
@@ -171,7 +176,7 @@ export class XmlRecordReader {
       if (!space && value.includes(' ')) space = true;
     }
     this.tagAttributes = attrs;
-    this.tagHasSpace = space;
+    this.tagMayBeNormalised = space && this.valueLeftToParser;
   }
 
   private onOpenTag(tag: SaxesTagPlain): void {
@@ -225,9 +230,10 @@ export class XmlRecordReader {
   /** The element's attributes by local name, namespace declarations left out. */
   private attributesOfTag(): Record<string, string> {
     const attrs = this.tagAttributes;
-    // Normalisation leaves a space where there was a tab or line break: only a value with
-    // a space sends us back to the start tag's own text.
-    if (!this.tagHasSpace) return attrs;
+    // Normalisation leaves a space where there was a tab or line break: only a value with a
+    // space, in a tag some value of which the parser read itself (the fast steps take only
+    // printable ASCII), sends us back to the start tag's own text.
+    if (!this.tagMayBeNormalised) return attrs;
     // the start tag's own text: from its `<` to where the parser is
     const text = this.window.slice(this.window.lastIndexOf('<', this.tagNamePosition), this.parser.position);
     return hasLineBreakOrTabInValue(text, 0, text.length) ? localAttributes(rawAttributes(text)) : attrs;
