@@ -1,11 +1,12 @@
 // CPU cost of a request body's way to records' XML text, A/B between builds in one process:
-// the urlencoded form alone, the split alone (the decoded payload in 64 kB pieces → UTF-8 →
-// payload/replication splitter → XML reader), and both. Builds alternate round by round; the
-// median of each build and the ratio to the first are printed.
-// Usage: node dist/bench/decode-stage.js [ROUNDS=7] DIST… (e.g. /tmp/base-dist dist)
+// the urlencoded form alone, the split alone (the decoded payload → UTF-8 → payload or
+// replication splitter → XML reader, the records held until the end), and both. A body is
+// one chunk, as the collector reads one up to 4 MiB (gather-small); CHUNK=65536 cuts it. Builds alternate round by round; the
+// median and the minimum of each build and their ratios to the first are printed.
+// Usage: node --expose-gc dist/bench/decode-stage.js [ROUNDS=7] DIST… (e.g. /tmp/base-dist dist)
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { count, filter, from, map, type Observable, type OperatorFunction } from 'rxjs';
+import { count, filter, from, map, type Observable, type OperatorFunction, toArray } from 'rxjs';
 import { formBody } from './load';
 import { CAPTURE_FILE } from './loads';
 import { modernRecords } from './modern-records';
@@ -31,7 +32,7 @@ const builds: Build[] = process.argv.slice(3).map((dist) => ({
   split: (require(resolve(dist, 'src/operators/split.js')) as { split: Build['split'] }).split,
 }));
 
-const CHUNK = 64 * 1024;
+const CHUNK = Number(process.env['CHUNK'] ?? Infinity);
 const DISTINCT = 8;
 
 function chunksOf(body: Buffer): Buffer[] {
@@ -83,13 +84,17 @@ type Stage = (build: Build, load: Load, k: number) => number;
 
 const stages: Record<string, Stage> = {
   form: (b, l, k) => runSync(from(l.bodies[k % l.bodies.length]!).pipe(b.urlencodedForm(), count())),
-  split: (b, l, k) => runSync(from(l.payloads[k % l.payloads.length]!).pipe(b.split(), count())),
+  // the records held until the bundle ends, as validateAll holds them
+  split: (b, l, k) => runSync(from(l.payloads[k % l.payloads.length]!).pipe(b.split(), toArray())).length,
   'form+split': (b, l, k) =>
-    runSync(from(l.bodies[k % l.bodies.length]!).pipe(b.urlencodedForm(), filter((p) => p.name === 'arg1'), map((p) => p.bytes), b.split(), count())),
+    runSync(from(l.bodies[k % l.bodies.length]!).pipe(b.urlencodedForm(), filter((p) => p.name === 'arg1'), map((p) => p.bytes), b.split(), toArray())).length,
 };
 
-/** CPU µs per record of `bundles` runs of the stage. */
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** CPU µs per record of `bundles` runs of the stage (with --expose-gc, after collecting the garbage of the one before). */
 function cpuPerRecord(stage: Stage, build: Build, load: Load, bundles: number): number {
+  gc?.();
   const cpu0 = process.cpuUsage();
   for (let k = 0; k < bundles; k++) stage(build, load, k);
   const cpu = process.cpuUsage(cpu0);
@@ -99,17 +104,19 @@ function cpuPerRecord(stage: Stage, build: Build, load: Load, bundles: number): 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function main(): void {
-  console.log(`decode stages, CPU µs per record (median of ${ROUNDS} alternating rounds), node ${process.version}`);
+  console.log(`decode stages, CPU µs per record (median and min of ${ROUNDS} alternating rounds), node ${process.version}`);
   console.log(`builds: ${builds.map((b, i) => `${String.fromCharCode(65 + i)} = ${b.name}`).join(', ')}`);
   for (const load of loads()) {
     const kB = load.bodies[0]!.reduce((n, c) => n + c.length, 0) / 1000;
     for (const [stageName, stage] of Object.entries(stages)) {
-      const bundles = stageName === 'form' ? 60 : 30;
+      const bundles = stageName === 'form' ? 20 : 10;
       for (const b of builds) cpuPerRecord(stage, b, load, 20); // warm-up
       const runs = builds.map((): number[] => []);
       for (let r = 0; r < ROUNDS; r++) builds.forEach((b, i) => runs[i]!.push(cpuPerRecord(stage, b, load, bundles)));
       const medians = runs.map(median);
-      const cols = medians.map((m, i) => `${String.fromCharCode(65 + i)} ${m.toFixed(2).padStart(6)}` + (i > 0 ? ` (${(m / medians[0]!).toFixed(2)})` : ''));
+      const mins = runs.map((xs) => Math.min(...xs));
+      const cols = medians.map((m, i) => `${String.fromCharCode(65 + i)} ${m.toFixed(2).padStart(6)}` + (i > 0 ? ` (${(m / medians[0]!).toFixed(2)})` : '') +
+        ` min ${mins[i]!.toFixed(2)}` + (i > 0 ? ` (${(mins[i]! / mins[0]!).toFixed(2)})` : ''));
       console.log(`${load.name.padEnd(18)} ${kB.toFixed(0).padStart(4)} kB ${stageName.padEnd(11)} ${cols.join('  ')}`);
     }
   }
