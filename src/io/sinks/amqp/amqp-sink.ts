@@ -396,11 +396,13 @@ export class AmqpSink implements Sink {
    * amqplib's own buffer (counted in frames, two a message), published to through its API.
    */
   private async createChannel(conn: Conn): Promise<{ channel: ConfirmChannel; framer: Framer | undefined }> {
-    const channel = await conn.model.createConfirmChannel({ highWaterMark: FRAME_CHUNKS_BUFFERED });
-    const raw = rawChannelOf(channel);
-    if (typeof raw !== 'string') return { channel, framer: { raw, frames: new PublishFrames(raw.number, raw.frameMax, this.options.exchange) } };
-    this.log.warn({ why: raw }, "amqplib's internals are not as this build expects: publishing through its API instead (more CPU a message)");
-    await channel.close();
+    if (!this.options.amqplibPublish) {
+      const channel = await conn.model.createConfirmChannel({ highWaterMark: FRAME_CHUNKS_BUFFERED });
+      const raw = rawChannelOf(channel);
+      if (typeof raw !== 'string') return { channel, framer: { raw, frames: new PublishFrames(raw.number, raw.frameMax, this.options.exchange) } };
+      this.log.warn({ why: raw }, "amqplib's internals are not as this build expects: publishing through its API instead (more CPU a message)");
+      await channel.close();
+    }
     return { channel: await conn.model.createConfirmChannel(), framer: undefined };
   }
 
