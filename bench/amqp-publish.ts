@@ -56,7 +56,7 @@ function sinkOptions(exchange: string): AmqpSinkOptions {
 }
 
 /** Publishes `count` bundles, `concurrency` at a time; returns the CPU µs per message and the seconds taken. */
-async function phase(sink: AmqpSink, bundles: readonly (readonly OutboundMessage[])[], count: number, concurrency: number): Promise<{ us: number; seconds: number }> {
+async function phase(sink: AmqpSink, bundles: readonly (readonly OutboundMessage[])[], count: number, concurrency: number): Promise<{ us: number; systemUs: number; seconds: number }> {
   let next = 0;
   let messages = 0;
   const t0 = process.hrtime.bigint();
@@ -69,7 +69,7 @@ async function phase(sink: AmqpSink, bundles: readonly (readonly OutboundMessage
     }
   }));
   const cpu = process.cpuUsage(cpu0);
-  return { us: (cpu.user + cpu.system) / messages, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  return { us: (cpu.user + cpu.system) / messages, systemUs: cpu.system / messages, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
 }
 
 /** The inspector's CPU profiler, started and stopped around this build's phases. */
@@ -79,11 +79,14 @@ class Profiler {
   constructor() {
     this.session.connect();
   }
-  private post(method: string): Promise<unknown> {
-    return new Promise((resolve, reject) => this.session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+  private post(method: string, params?: object): Promise<unknown> {
+    return new Promise((resolve, reject) => this.session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
   }
   async start(): Promise<void> {
-    if (!this.started) await this.post('Profiler.enable');
+    if (!this.started) {
+      await this.post('Profiler.enable');
+      await this.post('Profiler.setSamplingInterval', { interval: 100 }); // µs
+    }
     this.started = true;
     await this.post('Profiler.start');
   }
@@ -139,7 +142,7 @@ async function main(): Promise<void> {
         const p = await phase(sinks[k]!, bundles, o.bundles, o.concurrency);
         if (profiled) await profiler.stop(o.profile!);
         us[k]!.push(p.us);
-        line.push(`${variants[k]!.name} ${p.us.toFixed(2)} µs/msg (${((o.bundles * 100) / p.seconds).toFixed(0)} msg/s)`);
+        line.push(`${variants[k]!.name} ${p.us.toFixed(2)} µs/msg (system ${p.systemUs.toFixed(2)}; ${((o.bundles * 100) / p.seconds).toFixed(0)} msg/s)`);
       }
       console.log(`round ${r + 1}: ${line.join(', ')}`);
     }
