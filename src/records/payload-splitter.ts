@@ -98,6 +98,7 @@ export class PayloadSplitter {
     }
     const head = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);
     if (head[0] === LT) this.inner = xmlSplitter(this.emit);
+    // (a head of exactly `replication` is a bundle, one that may end too early)
     else if (head.length < REPLICATION.length && beginsWith(REPLICATION, head)) return this.hold(head);
     else if (beginsWith(PING, head)) return this.hold(head);
     else if (REPLICATION.equals(head.subarray(0, REPLICATION.length))) this.inner = new ReplicationSplitter(this.emit);
