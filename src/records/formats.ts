@@ -1,5 +1,4 @@
 import type { GraccRecord } from './gracc-record';
-import { messageSlab } from './message-slab';
 import { recordJsonBytes } from './serialize-json';
 
 export type Format = 'json' | 'xml' | 'raw';
@@ -43,8 +42,8 @@ export function asLine(body: string, format: Format): string {
 export function formatRecord(record: GraccRecord, format: Format): Buffer {
   switch (format) {
     case 'json': return recordJsonBytes(record);
-    case 'xml': return messageSlab.utf8(recordToXml(record));
-    case 'raw': return messageSlab.utf8(record.raw);
+    case 'xml': return Buffer.from(recordToXml(record));
+    case 'raw': return Buffer.from(record.raw);
   }
 }
 

@@ -1,6 +1,5 @@
 import type { FieldValue, GraccRecord } from './gracc-record';
 import { JsonBytes } from './json-bytes';
-import { messageSlab } from './message-slab';
 import { Uint64 } from './uint64';
 
 /** The record as one compact JSON object, RawXML last. */
@@ -11,7 +10,7 @@ export function recordToJson(record: GraccRecord): string {
 
 /** `recordToJson`'s UTF-8 bytes, the json message of the record. */
 export function recordJsonBytes(record: GraccRecord): Buffer {
-  return (record.exactCounts ? undefined : withRawXmlApart(record.fields)) ?? messageSlab.utf8(recordToJson(record));
+  return (record.exactCounts ? undefined : withRawXmlApart(record.fields)) ?? Buffer.from(recordToJson(record));
 }
 
 /** Written piece by piece so that 64-bit counts keep every digit (a double would round them). */
