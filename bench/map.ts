@@ -109,9 +109,12 @@ function main(): void {
     outliers = 0;
     const mapped: number[][] = mappers.map(() => []);
     const remapped: number[][] = mappers.map(() => []);
+    const ownItems = mappers.map(() => split(xml)); // "again" mapping leaves its marks on the strings: a set each
     for (let r = 0; r < ROUNDS; r++) {
-      mappers.forEach((m, k) => mapped[k]!.push(stretch(xml, times, m)));
-      mappers.forEach((m, k) => remapped[k]!.push(again(items, m)));
+      // Which goes first changes each round: the order alone made a build 10-20 % faster.
+      const order = r % 2 === 0 ? mappers.map((_, k) => k) : mappers.map((_, k) => mappers.length - 1 - k);
+      for (const k of order) mapped[k]!.push(stretch(xml, times, mappers[k]!));
+      for (const k of order) remapped[k]!.push(again(ownItems[k]!, mappers[k]!));
     }
     const [ma, mb] = mapped.map(median) as [number, number?];
     const [ra, rb] = remapped.map(median) as [number, number?];

@@ -151,4 +151,24 @@ describe('LabelCache', () => {
     cache.get(`${'aga'}${'in'}`);
     assert.equal(made.length, once, 'a label seen before is not made again');
   });
+
+  test('after: the entry of the label read, whatever came before, and no long label linked', () => {
+    const cache = new LabelCache((label) => `K_${label}`, 6);
+    const label = fc.oneof(fc.constantFrom('Resource', 'Resource', 'Status', 'Host', ''), fc.string({ maxLength: 3 }), fc.string({ minLength: 129, maxLength: 140 }));
+    fc.assert(fc.property(fc.array(fc.array(label, { maxLength: 12 }), { maxLength: 6 }), (records) => {
+      for (const labels of records) {
+        let at = cache.start;
+        for (const l of labels) {
+          const entry = cache.after(at, l);
+          assert.equal(entry.label, l);
+          assert.equal(entry.value, `K_${l}`);
+          assert.equal(entry.kept, l.length <= 128);
+          if (entry.kept) assert.equal(at.next, entry);
+          else assert.notEqual(at.next, entry);
+          at = entry;
+          assert.ok(cache.size <= 6);
+        }
+      }
+    }), { numRuns: 500 });
+  });
 });
