@@ -58,7 +58,7 @@ function formatted(record: GraccRecord, formats: readonly Format[]): FormattedRe
   const id = detached(record.id);
   const messages: Partial<Record<Format, OutboundMessage>> = {};
   for (const fmt of formats) {
-    messages[fmt] = { key: id, body: Buffer.from(formatRecord(record, fmt)), contentType: CONTENT_TYPES[fmt] };
+    messages[fmt] = { key: id, body: formatRecord(record, fmt), contentType: CONTENT_TYPES[fmt] };
   }
   return { index: record.index, id, type: detached(record.type), messages };
 }

@@ -4,9 +4,12 @@ import { PayloadSplitter } from '../records/payload-splitter';
 import { RecordError } from '../records/record-error';
 import { InvalidUtf8, Utf8Chunks } from '../records/utf8-chunks';
 
+const NO_BYTES = Buffer.alloc(0);
+
 /**
  * Splits a bundle arriving as chunks (bytes or text, cut anywhere) into its records and
- * handshakes, each emitted as soon as it has been read. Bytes must be UTF-8.
+ * handshakes, each emitted as soon as it has been read. Bytes must be UTF-8; text is read
+ * as its UTF-8 bytes (so a text chunk must not end inside a surrogate pair).
  *
  * ```
  * source: -a---b---c---|        (chunks of `<RecordEnvelope><R/><R/></RecordEnvelope>`)
@@ -21,16 +24,20 @@ export function split(): OperatorFunction<Uint8Array | string, BundleItem> {
       let reading: Subscriber<BundleItem> | undefined;
       const utf8 = new Utf8Chunks();
       const splitter = new PayloadSplitter((item) => reading?.next(item));
-      const decode = (chunk?: Uint8Array): string => {
+      // The splitter gets the bytes of whole characters, checked: it makes strings only of
+      // what it reads (a replication bundle's raw parts are stepped over as bytes).
+      const checked = (chunk?: Uint8Array | string): Buffer => {
         try {
-          if (chunk !== undefined) return utf8.decode(chunk);
-          utf8.end();
-          return '';
+          if (chunk === undefined) {
+            utf8.end();
+            return NO_BYTES;
+          }
+          return utf8.whole(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
         } catch (e) {
           if (!(e instanceof InvalidUtf8)) throw e;
-          // The text before the bad byte is read first, as if the body had been cut there:
-          // an error in it, and the record named below, then do not depend on the cuts.
-          if (e.validText !== '') splitter.write(e.validText);
+          // The bytes before the bad one are read first, as if the body had been cut there:
+          // an error in them, and the record named below, then do not depend on the cuts.
+          if (e.validBytes.length > 0) splitter.write(e.validBytes);
           throw new RecordError(`the bundle is not valid UTF-8 (at or after record ${splitter.count + 1})`);
         }
       };
@@ -52,12 +59,11 @@ export function split(): OperatorFunction<Uint8Array | string, BundleItem> {
           subscriber.complete();
         });
       return source.pipe(
-        mergeMap((chunk) => readBy(() => splitter.write(typeof chunk === 'string' ? chunk : decode(chunk)))),
+        mergeMap((chunk) => readBy(() => splitter.write(checked(chunk)))),
         concatWith(
           defer(() =>
             readBy(() => {
-              const rest = decode();
-              if (rest !== '') splitter.write(rest);
+              checked();
               splitter.end();
             })),
         ),

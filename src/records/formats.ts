@@ -1,5 +1,5 @@
 import type { GraccRecord } from './gracc-record';
-import { recordToJson } from './serialize-json';
+import { recordJsonBytes } from './serialize-json';
 
 export type Format = 'json' | 'xml' | 'raw';
 export const FORMATS: readonly Format[] = ['json', 'xml', 'raw'];
@@ -38,11 +38,12 @@ export function asLine(body: string, format: Format): string {
   return format === 'json' ? body : JSON.stringify(body);
 }
 
-export function formatRecord(record: GraccRecord, format: Format): string {
+/** The record written in `format`: the body of its message. */
+export function formatRecord(record: GraccRecord, format: Format): Buffer {
   switch (format) {
-    case 'json': return recordToJson(record);
-    case 'xml': return recordToXml(record);
-    case 'raw': return record.raw;
+    case 'json': return recordJsonBytes(record);
+    case 'xml': return Buffer.from(recordToXml(record));
+    case 'raw': return Buffer.from(record.raw);
   }
 }
 

@@ -1,3 +1,5 @@
+import { trimmed } from './trimmed';
+
 // RFC 3339 instants, re-written at second precision: the fraction is dropped, the offset
 // kept, and a zero offset written `Z`. An instant without an offset is not RFC 3339.
 // Read by position rather than with a regular expression: every record has several.
@@ -21,7 +23,7 @@ function digits(s: string, at: number, width: number): number {
 
 /** The normalised instant, or undefined when the text is not an RFC 3339 instant with an offset. */
 export function normaliseInstant(text: string): string | undefined {
-  const s = text.trim();
+  const s = trimmed(text);
   // YYYY-MM-DDTHH:MM:SS, then an optional fraction, then Z or ±HH:MM
   if (s.length < 20 || s[4] !== '-' || s[7] !== '-' || (s[10] !== 'T' && s[10] !== 't') || s[13] !== ':' || s[16] !== ':') return undefined;
   const year = digits(s, 0, 4), month = digits(s, 5, 2), day = digits(s, 8, 2);
@@ -37,8 +39,11 @@ export function normaliseInstant(text: string): string | undefined {
   }
   let offset: string;
   const rest = s.length - i;
-  if (rest === 1 && (s[i] === 'Z' || s[i] === 'z')) offset = 'Z';
-  else if (rest === 6 && (s[i] === '+' || s[i] === '-') && s[i + 3] === ':') {
+  if (rest === 1 && (s[i] === 'Z' || s[i] === 'z')) {
+    // Most instants are written as they come out: the text itself then, not a copy.
+    if (i === 19 && s[10] === 'T' && s[19] === 'Z') return s;
+    offset = 'Z';
+  } else if (rest === 6 && (s[i] === '+' || s[i] === '-') && s[i + 3] === ':') {
     const oh = digits(s, i + 1, 2), om = digits(s, i + 4, 2);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
     offset = oh === 0 && om === 0 ? 'Z' : s.slice(i, i + 6);

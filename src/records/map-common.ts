@@ -1,6 +1,8 @@
 import { durationSeconds } from './duration';
 import type { FieldValue } from './gracc-record';
 import { normaliseInstant } from './instant';
+import { LabelCache, propertyName } from './label-cache';
+import { trimmed } from './trimmed';
 import type { XmlElement } from './xml-element';
 
 export type Fields = Record<string, FieldValue>;
@@ -15,7 +17,7 @@ export function setText(fields: Fields, key: string, el: XmlElement | undefined)
 
 /** Sets `key` to a normalised instant; an instant that is not RFC 3339 with an offset is invalid. */
 export function setInstant(fields: Fields, key: string, text: string | undefined): void {
-  if (text === undefined || text.trim() === '') return;
+  if (text === undefined || trimmed(text) === '') return;
   const instant = normaliseInstant(text);
   if (instant === undefined) throw new InvalidValue(`${key}: not an RFC 3339 instant with an offset: ${JSON.stringify(text)}`);
   fields[key] = instant;
@@ -28,23 +30,47 @@ export function keyOf(label: string | undefined): string {
   return label.includes('.') || label.includes(' ') ? label.replace(/[. ]/g, '-') : label;
 }
 
-// Attributes of an ordinary element that are carried as `E_<attribute>`, and which of them are durations.
-const CARRIED_ATTRIBUTES: ReadonlySet<string> = new Set(['description', 'unit', 'phaseUnit', 'storageUnit', 'formula', 'metric']);
+// Attributes of an element that may be carried as `<key>_<attribute>`, by position (phaseUnit in seconds).
+const CARRIED = ['description', 'unit', 'phaseUnit', 'storageUnit', 'formula', 'metric'] as const;
+const CARRIED_POSITION: ReadonlyMap<string, number> = new Map(CARRIED.map((name, i) => [name, i]));
+export const DESCRIPTION = CARRIED.indexOf('description');
+const PHASE_UNIT = CARRIED.indexOf('phaseUnit');
 
-/** `E_<attribute>` for each carried attribute of the element (phaseUnit in seconds). */
-export function setAttributes(fields: Fields, prefix: string, el: XmlElement, which: ReadonlySet<string> = CARRIED_ATTRIBUTES): void {
+/** A set of carried attributes, as bits by position. */
+export function carriedSet(...names: (typeof CARRIED)[number][]): number {
+  return names.reduce((set, name) => set | (1 << CARRIED.indexOf(name)), 0);
+}
+/** What an ordinary element carries: all of them. */
+const ALL_CARRIED = carriedSet(...CARRIED);
+
+/** A field key and the `<key>_<attribute>` key of each carried attribute (by position), ready to use as property names. */
+export interface KeyWithAttributes {
+  readonly key: string;
+  readonly attributes: readonly string[];
+}
+
+export function keyWithAttributes(key: string): KeyWithAttributes {
+  return { key: propertyName(key), attributes: CARRIED.map((attr) => propertyName(`${key}_${attr}`)) };
+}
+
+/** The keys of an element that is mapped under its own name. */
+export const elementKeys = new LabelCache(keyWithAttributes);
+
+/** `<key>_<attribute>` for each carried attribute of the element in `which` (phaseUnit in seconds), in the element's order. */
+export function setAttributes(fields: Fields, keys: KeyWithAttributes, el: XmlElement, which = ALL_CARRIED): void {
   // Elements carry few attributes: walking them beats looking up every carried name.
   for (const attr in el.attrs) {
+    const position = CARRIED_POSITION.get(attr);
+    if (position === undefined || (which & (1 << position)) === 0) continue;
     const v = el.attrs[attr]!;
-    if (v === '' || !which.has(attr)) continue;
-    fields[`${prefix}_${attr}`] = attr === 'phaseUnit' ? durationSeconds(v) : v;
+    if (v !== '') fields[keys.attributes[position]!] = position === PHASE_UNIT ? durationSeconds(v) : v;
   }
 }
 
 /** The rule for every element no other rule claims: `E` = text (if not empty), plus its carried attributes. */
-export function setOrdinary(fields: Fields, el: XmlElement): void {
-  setText(fields, el.name, el);
-  setAttributes(fields, el.name, el);
+export function setOrdinary(fields: Fields, el: XmlElement, keys = elementKeys.get(el.name)): void {
+  setText(fields, keys.key, el);
+  setAttributes(fields, keys, el);
 }
 
 /** `Origin@hop`, `ServerDate` and the `Connection` names of the hop that forwarded the record. */
@@ -55,7 +81,8 @@ export function setOrigin(fields: Fields, origin: XmlElement): void {
     if (c.name === 'ServerDate') setInstant(fields, 'OriginServerDate', c.text);
     else if (c.name === 'Connection') {
       for (const k of c.children) {
-        if (k.name === 'SenderHost' || k.name === 'Sender' || k.name === 'Collector') setText(fields, `Origin${k.name}`, k);
+        const key = k.name === 'SenderHost' ? 'OriginSenderHost' : k.name === 'Sender' ? 'OriginSender' : k.name === 'Collector' ? 'OriginCollector' : undefined;
+        if (key !== undefined) setText(fields, key, k);
       }
     }
   }

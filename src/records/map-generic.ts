@@ -1,8 +1,8 @@
-import { type Fields, InvalidValue, setInstant, setOrdinary, setOrigin } from './map-common';
+import { elementKeys, type Fields, InvalidValue, setInstant, setOrdinary, setOrigin } from './map-common';
 import { Uint64 } from './uint64';
 import type { XmlElement } from './xml-element';
 
-const COUNTS = new Set(['TotalSpace', 'FreeSpace', 'UsedSpace', 'FileCount', 'FileCountLimit']);
+const COUNTS: ReadonlySet<string> = new Set(['TotalSpace', 'FreeSpace', 'UsedSpace', 'FileCount', 'FileCountLimit']);
 
 /**
  * Maps StorageElement, StorageElementRecord and any other record type: `type`, UniqueID and
@@ -15,17 +15,19 @@ export function mapGeneric(root: XmlElement): Fields {
   const counts = type === 'StorageElementRecord';
   const fields: Fields = { type };
   if (storage) fields['UniqueID'] = '';
-  const origins: XmlElement[] = [];
+  let origins: XmlElement[] | undefined;
   for (const el of root.children) {
-    if (el.name === 'Origin') origins.push(el);
-    else if (storage && el.name === 'UniqueID') fields['UniqueID'] = el.text;
-    else if (storage && el.name === 'Timestamp') setInstant(fields, 'Timestamp', el.text);
-    else if (counts && COUNTS.has(el.name)) {
+    const keys = elementKeys.get(el.name);
+    const name = keys.key;
+    if (name === 'Origin') (origins ??= []).push(el);
+    else if (storage && name === 'UniqueID') fields['UniqueID'] = el.text;
+    else if (storage && name === 'Timestamp') setInstant(fields, 'Timestamp', el.text);
+    else if (counts && COUNTS.has(name)) {
       const n = Uint64.parse(el.text);
-      if (n === undefined) throw new InvalidValue(`${el.name}: not an unsigned 64-bit count: ${JSON.stringify(el.text)}`);
-      if (!n.isZero()) fields[el.name] = n;
-    } else setOrdinary(fields, el);
+      if (n === undefined) throw new InvalidValue(`${name}: not an unsigned 64-bit count: ${JSON.stringify(el.text)}`);
+      if (!n.isZero()) fields[name] = n;
+    } else setOrdinary(fields, el, keys);
   }
-  for (const el of origins) setOrigin(fields, el);
+  if (origins !== undefined) for (const el of origins) setOrigin(fields, el);
   return fields;
 }

@@ -2,15 +2,18 @@ import { RecordError } from './record-error';
 import { ReplicationSplitter } from './replication-splitter';
 import { type EmitItem, XmlRecordReader } from './xml-record-reader';
 
+/** Reads bytes of whole, valid UTF-8 characters (see Utf8Chunks). */
 interface Splitter {
   readonly count: number;
-  write(chunk: string): void;
+  write(chunk: Buffer): void;
   end(): void;
 }
 
-const REPLICATION = 'replication';
+const REPLICATION = Buffer.from('replication');
 /** The whole payload of a probe's connection test. */
-const PING = 'xxx';
+const PING = Buffer.from('xxx');
+const LT = 0x3c;
+const NO_BYTES = Buffer.alloc(0);
 /**
  * Records and handshakes in one bundle past this make it invalid. Each costs a few hundred
  * bytes and some microseconds besides its text, so without a cap a bundle of tiny records
@@ -22,15 +25,50 @@ const QUOTED = 40;
 /** `\s` takes in U+FEFF, the byte-order mark. */
 const NOT_WHITESPACE = /\S/;
 
+/** Whether `bytes` begin with `prefix`'s first `bytes.length` bytes (`bytes` no longer than `prefix`). */
+function beginsWith(prefix: Buffer, bytes: Buffer): boolean {
+  return bytes.length <= prefix.length && prefix.compare(bytes, 0, bytes.length, 0, bytes.length) === 0;
+}
+
+/**
+ * Where the first character that is not whitespace (as `\s` means it) begins in `bytes`, or
+ * -1. ASCII whitespace is stepped over byte by byte; from the first byte past ASCII on, the
+ * rest is read as text (U+00A0, U+FEFF, … are whitespace too).
+ */
+function firstNonWhitespace(bytes: Buffer): number {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x20 || (b >= 0x09 && b <= 0x0d)) continue;
+    if (b < 0x80) return i;
+    const text = bytes.toString('utf8', i);
+    const first = text.search(NOT_WHITESPACE);
+    return first < 0 ? -1 : i + Buffer.byteLength(text.slice(0, first));
+  }
+  return -1;
+}
+
+/** A record or a RecordEnvelope: the XML reader reads text. */
+function xmlSplitter(emit: EmitItem): Splitter {
+  const reader = new XmlRecordReader(emit);
+  return {
+    get count() {
+      return reader.count;
+    },
+    write: (chunk) => reader.write(chunk.toString('utf8')),
+    end: () => reader.end(),
+  };
+}
+
 /**
  * Splits any of the three payload forms — a RecordEnvelope document, a replication bundle,
  * a lone record — telling them apart by their first characters. A payload of exactly
- * `xxx` is a probe's ping.
+ * `xxx` is a probe's ping. It reads bytes of whole, valid UTF-8 characters (see Utf8Chunks):
+ * a replication bundle is split on them, so that only its records become text.
  */
 export class PayloadSplitter {
   private inner: Splitter | undefined;
-  /** The payload's first characters after any leading whitespace, until they tell its form. */
-  private head = '';
+  /** The payload's first bytes after any leading whitespace, until they tell its form. */
+  private head = NO_BYTES;
 
   private readonly emit: EmitItem;
 
@@ -46,46 +84,51 @@ export class PayloadSplitter {
     return this.inner?.count ?? 0;
   }
 
-  write(chunk: string): void {
+  write(chunk: Buffer): void {
     if (this.inner !== undefined) {
       this.inner.write(chunk);
       return;
     }
     // Leading whitespace (a byte-order mark too) is skipped chunk by chunk, never held: `head`
     // holds at most the few characters that tell the forms apart (or those an error quotes).
-    if (this.head === '') {
-      const first = chunk.search(NOT_WHITESPACE);
+    if (this.head.length === 0) {
+      const first = firstNonWhitespace(chunk);
       if (first < 0) return;
-      chunk = chunk.slice(first);
+      chunk = chunk.subarray(first);
     }
-    this.head += chunk;
-    const text = this.head;
-    if (text[0] === '<') this.inner = new XmlRecordReader(this.emit);
-    else if (text.length < REPLICATION.length && REPLICATION.startsWith(text)) return;
-    else if (text.length <= PING.length && PING.startsWith(text)) return;
-    else if (text.startsWith(REPLICATION)) this.inner = new ReplicationSplitter(this.emit);
+    const head = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);
+    if (head[0] === LT) this.inner = xmlSplitter(this.emit);
+    // (a head of exactly `replication` is a bundle, one that may end too early)
+    else if (head.length < REPLICATION.length && beginsWith(REPLICATION, head)) return this.hold(head);
+    else if (beginsWith(PING, head)) return this.hold(head);
+    else if (REPLICATION.equals(head.subarray(0, REPLICATION.length))) this.inner = new ReplicationSplitter(this.emit);
     // Refused once as much has come as the error quotes (or at the end), so that the quote does not depend on the cuts.
-    else if (text.length < QUOTED) return;
-    else throw notABundle(text);
-    this.head = '';
-    this.inner.write(text);
+    else if (head.toString('utf8').length < QUOTED) return this.hold(head);
+    else throw notABundle(head);
+    this.head = NO_BYTES;
+    this.inner.write(head);
   }
 
   end(): void {
     if (this.inner === undefined) {
-      if (this.head === PING) {
+      if (this.head.equals(PING)) {
         this.inner = { count: 1, write() {}, end() {} };
         this.emit({ kind: 'handshake', index: 0, ping: true });
         return;
       }
-      if (this.head === '') throw new RecordError('empty bundle');
+      if (this.head.length === 0) throw new RecordError('empty bundle');
       throw notABundle(this.head);
     }
     this.inner.end();
   }
+
+  /** Keeps the head until more of it comes; copied, as a slice would keep the whole chunk it came in. */
+  private hold(head: Buffer): void {
+    this.head = Buffer.from(head);
+  }
 }
 
 /** The error for a payload (its head, after leading whitespace) that is none of the three forms. */
-function notABundle(head: string): RecordError {
-  return new RecordError(`not a Gratia bundle: expected a RecordEnvelope, a record or a replication bundle, found ${JSON.stringify(head.slice(0, QUOTED))}`);
+function notABundle(head: Buffer): RecordError {
+  return new RecordError(`not a Gratia bundle: expected a RecordEnvelope, a record or a replication bundle, found ${JSON.stringify(head.toString('utf8').slice(0, QUOTED))}`);
 }

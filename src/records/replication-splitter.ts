@@ -1,10 +1,12 @@
 import { RecordError } from './record-error';
 import { type EmitItem, XmlRecordReader } from './xml-record-reader';
 
-/** The next position of `c` from `i`, or the string's length when there is none. */
-function nextOf(s: string, c: string, i: number): number {
-  const at = s.indexOf(c, i);
-  return at < 0 ? s.length : at;
+const PIPE = 0x7c, QUOTE = 0x22, BACKSLASH = 0x5c;
+
+/** The next position of `c` from `i`, or the length when there is none. */
+function nextOf(bytes: Buffer, c: number, i: number): number {
+  const at = bytes.indexOf(c, i);
+  return at < 0 ? bytes.length : at;
 }
 
 /**
@@ -12,6 +14,12 @@ function nextOf(s: string, c: string, i: number): number {
  * in chunks cut anywhere. Tokens are separated by `|` outside double-quoted strings, a
  * backslash escaping the next character. After each `replication` come three parts, of
  * which the first is the record; empty tokens between groups are skipped.
+ *
+ * It reads bytes of whole, valid UTF-8 characters (see Utf8Chunks), and only the word
+ * `replication` and the records become text: the raw part, as long as the record, is
+ * stepped over as bytes. The separators are ASCII, never part of a longer sequence, so a
+ * piece cut at one decodes on its own; a backslash before a longer character escapes its
+ * first byte, and the bytes after it are none of the three.
  */
 export class ReplicationSplitter {
   private token = '';
@@ -33,7 +41,7 @@ export class ReplicationSplitter {
     return this.nextIndex;
   }
 
-  write(chunk: string): void {
+  write(chunk: Buffer): void {
     const n = chunk.length;
     let from = 0;
     let i = 0;
@@ -45,9 +53,9 @@ export class ReplicationSplitter {
     // regular expression per quote) and looked for again only once passed; n when none.
     let pipe = -1, quote = -1, backslash = -1;
     while (i < n) {
-      if (backslash < i) backslash = nextOf(chunk, '\\', i);
-      if (quote < i) quote = nextOf(chunk, '"', i);
-      if (!this.inQuotes && pipe < i) pipe = nextOf(chunk, '|', i);
+      if (backslash < i) backslash = nextOf(chunk, BACKSLASH, i);
+      if (quote < i) quote = nextOf(chunk, QUOTE, i);
+      if (!this.inQuotes && pipe < i) pipe = nextOf(chunk, PIPE, i);
       const at = this.inQuotes ? Math.min(quote, backslash) : Math.min(pipe, quote, backslash);
       if (at >= n) break;
       if (at === backslash) {
@@ -58,13 +66,13 @@ export class ReplicationSplitter {
         i = at + 1;
       } else {
         // the raw and extra parts are only stepped over: no string is made of them
-        this.onToken(this.keepsToken() ? this.token + chunk.slice(from, at) : '');
+        this.onToken(this.keepsToken() ? this.token + chunk.toString('utf8', from, at) : '');
         this.token = '';
         from = at + 1;
         i = at + 1;
       }
     }
-    if (this.keepsToken()) this.token += chunk.slice(from);
+    if (this.keepsToken() && from < n) this.token += chunk.toString('utf8', from, n);
   }
 
   /** Whether the token being read is looked at: the word `replication` or a record (not the parts after it). */

@@ -1,15 +1,18 @@
 import { isUtf8 } from 'node:buffer';
 
 /**
- * Decodes UTF-8 arriving in chunks cut anywhere, refusing invalid bytes. A sequence cut by
- * a chunk boundary waits for the next chunk. (The engine's validator and decoder are
- * faster than a streaming fatal TextDecoder.)
+ * Checks UTF-8 arriving in chunks cut anywhere, refusing invalid bytes, and hands out
+ * whole characters: a sequence cut by a chunk boundary waits for the next chunk. Each
+ * piece handed out can then be decoded on its own, and so can any part of it cut at an
+ * ASCII byte (which is never inside a sequence): a replication bundle's raw parts are
+ * checked but never made strings. (The engine's validator is faster than a streaming fatal
+ * TextDecoder.)
  */
 export class Utf8Chunks {
   private tail: Buffer | undefined;
 
-  /** The text of the chunk's complete characters; throws on invalid UTF-8, with the valid text before it. */
-  decode(chunk: Uint8Array): string {
+  /** The bytes of the chunk's complete characters (with those of one the chunk before cut); throws on invalid UTF-8, with the valid bytes before it. */
+  whole(chunk: Uint8Array): Buffer {
     let bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.tail !== undefined) {
       bytes = Buffer.concat([this.tail, bytes]);
@@ -18,26 +21,27 @@ export class Utf8Chunks {
     const end = completeLength(bytes);
     if (end < bytes.length) this.tail = Buffer.from(bytes.subarray(end));
     const complete = bytes.subarray(0, end);
-    if (!isUtf8(complete)) throw new InvalidUtf8(textBeforeInvalid(complete));
-    return complete.toString('utf8');
+    if (!isUtf8(complete)) throw new InvalidUtf8(complete.subarray(0, validLength(complete)));
+    return complete;
   }
 
   /** Checks nothing is left over at the end of the input. */
   end(): void {
-    if (this.tail !== undefined) throw new InvalidUtf8('');
+    if (this.tail !== undefined) throw new InvalidUtf8(Buffer.alloc(0));
   }
 }
 
 export class InvalidUtf8 extends Error {
   /**
-   * The text of the bytes before the first invalid one (from where the last decode began):
-   * read before the error is raised, the input gives the same outcome however it was cut.
+   * The bytes before the first invalid one (from where the last check began), whole
+   * characters: read before the error is raised, the input gives the same outcome however
+   * it was cut.
    */
-  readonly validText: string;
+  readonly validBytes: Buffer;
 
-  constructor(validText: string) {
+  constructor(validBytes: Buffer) {
     super('invalid UTF-8');
-    this.validText = validText;
+    this.validBytes = validBytes;
   }
 }
 
@@ -46,19 +50,19 @@ const REPLACEMENT = '\ufffd';
 const REPLACEMENT_BYTES = Buffer.from(REPLACEMENT);
 
 /**
- * The text of `bytes` up to their first invalid sequence. The decoder puts U+FFFD for
- * each invalid one and decodes every byte before the first exactly; a U+FFFD that was
- * sent as such (EF BF BD) is skipped over. Only run on invalid input.
+ * How many bytes of `bytes` come before their first invalid sequence. The decoder puts
+ * U+FFFD for each invalid one and decodes every byte before the first exactly; a U+FFFD
+ * that was sent as such (EF BF BD) is skipped over. Only run on invalid input.
  */
-function textBeforeInvalid(bytes: Buffer): string {
+function validLength(bytes: Buffer): number {
   const text = bytes.toString('utf8');
   let at = 0;
   let offset = 0;
   for (;;) {
     const found = text.indexOf(REPLACEMENT, at);
-    if (found < 0) return text; // not reached: the bytes are invalid
+    if (found < 0) return bytes.length; // not reached: the bytes are invalid
     offset += Buffer.byteLength(text.slice(at, found));
-    if (!bytes.subarray(offset, offset + 3).equals(REPLACEMENT_BYTES)) return text.slice(0, found);
+    if (!bytes.subarray(offset, offset + 3).equals(REPLACEMENT_BYTES)) return offset;
     at = found + 1;
     offset += 3;
   }

@@ -27,13 +27,13 @@ describe('invalid UTF-8', () => {
     assert.deepEqual(errorsOf(bad), new Set(['record 1: malformed XML: 1:46: undefined entity.']));
   });
 
-  test('the decode error carries the valid text before the first bad byte, a sequence cut by the chunk before it too', () => {
+  test('the check\'s error carries the valid bytes before the first bad one, a sequence cut by the chunk before it too', () => {
     const utf8 = new Utf8Chunks();
-    assert.equal(utf8.decode(Buffer.from([0x41, 0xe2, 0x82])), 'A');
-    assert.throws(() => utf8.decode(Buffer.from([0xac, 0x42, 0xef, 0xbf, 0xbd, 0x43, 0xed, 0xa0, 0x80, 0x44])),
-      (e: unknown) => e instanceof InvalidUtf8 && e.validText === '€B\ufffdC');
+    assert.equal(utf8.whole(Buffer.from([0x41, 0xe2, 0x82])).toString(), 'A');
+    assert.throws(() => utf8.whole(Buffer.from([0xac, 0x42, 0xef, 0xbf, 0xbd, 0x43, 0xed, 0xa0, 0x80, 0x44])),
+      (e: unknown) => e instanceof InvalidUtf8 && e.validBytes.toString() === '€B\ufffdC');
     for (const [bytes, valid] of [[[0xff, 0x41], ''], [[0x41, 0xff, 0x42], 'A'], [[0x41, 0xc0, 0x80], 'A'], [[0x41, 0xf4, 0x90, 0x80, 0x80], 'A'], [[0x41, 0x42, 0x80], 'AB']] as const) {
-      assert.throws(() => new Utf8Chunks().decode(Buffer.from(bytes)), (e: unknown) => e instanceof InvalidUtf8 && e.validText === valid, JSON.stringify(bytes));
+      assert.throws(() => new Utf8Chunks().whole(Buffer.from(bytes)), (e: unknown) => e instanceof InvalidUtf8 && e.validBytes.toString() === valid, JSON.stringify(bytes));
     }
   });
 });

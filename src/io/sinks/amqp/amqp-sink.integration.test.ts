@@ -27,6 +27,11 @@ function rabbitmqctl(...args: string[]): void {
   execFileSync('rabbitmqctl', args, { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
 }
 
+const PUBLISH_PATHS: { name: string; options: Partial<AmqpSinkOptions> }[] = [
+  { name: 'own frames', options: {} },
+  { name: "amqplib's publish", options: { amqplibPublish: true } },
+];
+
 const uniqueName = () => `gracc-test-${randomUUID()}`;
 
 function sinkOptions(exchange: string, extra: Partial<AmqpSinkOptions> = {}): AmqpSinkOptions {
@@ -182,26 +187,6 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
     await reopenAdmin();
   });
 
-  it('publishes a bundle: every message arrives, persistent, with its content type and body, in order', async () => {
-    const exchange = uniqueName();
-    const sink = await newSink(sinkOptions(exchange));
-    assert.equal(sink.name, 'amqp');
-    assert.equal(sink.format, 'json');
-    const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
-    const messages = messageBundle('a', 250);
-    await publish(sink, messages);
-    const got = await getAll(channel, queue, messages.length);
-    assert.equal(got.length, messages.length);
-    got.forEach((m, i) => {
-      assert.equal(m.properties.deliveryMode, 2);
-      assert.equal(m.properties.contentType, messages[i]!.contentType);
-      assert.deepStrictEqual(m.content, messages[i]!.body);
-      assert.equal(m.fields.exchange, exchange);
-      assert.equal(m.fields.routingKey, 'gracc.osg.raw');
-    });
-    assert.equal(new Set(got.map((m) => m.properties.messageId)).size, messages.length, 'message ids are unique');
-  });
-
   it('an empty bundle completes at once', async () => {
     const sink = await newSink(sinkOptions(uniqueName()));
     assert.deepStrictEqual(await lastValueFrom(sink.publish([]).pipe(toArray())), []);
@@ -218,37 +203,60 @@ describe('amqp sink (RabbitMQ on 127.0.0.1:5672)', { timeout: 180_000 }, () => {
     assert.equal((await getAll(channel, queue, 3)).length, 3);
   });
 
-  it('a 10,000-message bundle (beyond the write buffer) and concurrent bundles all complete', async () => {
-    const exchange = uniqueName();
-    const sink = await newSink(sinkOptions(exchange));
-    const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
-    const big = messageBundle('big', 10_000, 1000);
-    const small = Array.from({ length: 8 }, (_, b) => messageBundle(`s${b}`, 100));
-    await Promise.all([publish(sink, big), ...small.map((m) => publish(sink, m))]);
-    assert.equal((await channel.checkQueue(queue)).messageCount, 10_000 + 800);
-    await channel.purgeQueue(queue);
-  });
+  // the sink's own frames, and amqplib's publish (its path when amqplib's internals are not as expected)
+  for (const path of PUBLISH_PATHS) {
+    it(`publishes a bundle: every message arrives, persistent, with its content type and body, in order (${path.name})`, async () => {
+      const exchange = uniqueName();
+      const sink = await newSink(sinkOptions(exchange, path.options));
+      assert.equal(sink.name, 'amqp');
+      assert.equal(sink.format, 'json');
+      const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
+      const messages = messageBundle('a', 250);
+      await publish(sink, messages);
+      const got = await getAll(channel, queue, messages.length);
+      assert.equal(got.length, messages.length);
+      got.forEach((m, i) => {
+        assert.equal(m.properties.deliveryMode, 2);
+        assert.equal(m.properties.contentType, messages[i]!.contentType);
+        assert.deepStrictEqual(m.content, messages[i]!.body);
+        assert.equal(m.fields.exchange, exchange);
+        assert.equal(m.fields.routingKey, 'gracc.osg.raw');
+      });
+      assert.equal(new Set(got.map((m) => m.properties.messageId)).size, messages.length, 'message ids are unique');
+    });
 
-  it('fails with "returned" when a message cannot be routed (no queue bound), though the broker acks it', async () => {
-    const exchange = uniqueName();
-    const sink = await newSink(sinkOptions(exchange));
-    const { error } = await publishFailure(sink, messageBundle('r', 5));
-    assert.equal(error.failure, 'returned');
-    assert.equal(error.sink, 'amqp');
-    assert.match(error.message, /NO_ROUTE/);
-    // only the unroutable bundle fails: another routing key with a queue works meanwhile
-    const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
-    await publish(sink, messageBundle('ok', 5));
-    assert.equal((await getAll(channel, queue, 5)).length, 5);
-  });
+    it(`a 10,000-message bundle (beyond the write buffer) and concurrent bundles all complete (${path.name})`, async () => {
+      const exchange = uniqueName();
+      const sink = await newSink(sinkOptions(exchange, path.options));
+      const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
+      const big = messageBundle('big', 10_000, 1000);
+      const small = Array.from({ length: 8 }, (_, b) => messageBundle(`s${b}`, 100));
+      await Promise.all([publish(sink, big), ...small.map((m) => publish(sink, m))]);
+      assert.equal((await channel.checkQueue(queue)).messageCount, 10_000 + 800);
+      await channel.purgeQueue(queue);
+    });
 
-  it('fails with "nack" when the broker refuses a message (queue full, overflow reject-publish)', async () => {
-    const exchange = uniqueName();
-    const sink = await newSink(sinkOptions(exchange));
-    await bindQueue(channel, exchange, 'gracc.osg.raw', { 'x-max-length': 3, 'x-overflow': 'reject-publish' });
-    const { error } = await publishFailure(sink, messageBundle('n', 10));
-    assert.equal(error.failure, 'nack');
-  });
+    it(`fails with "returned" when a message cannot be routed (no queue bound), though the broker acks it (${path.name})`, async () => {
+      const exchange = uniqueName();
+      const sink = await newSink(sinkOptions(exchange, path.options));
+      const { error } = await publishFailure(sink, messageBundle('r', 5));
+      assert.equal(error.failure, 'returned');
+      assert.equal(error.sink, 'amqp');
+      assert.match(error.message, /NO_ROUTE/);
+      // only the unroutable bundle fails: another routing key with a queue works meanwhile
+      const queue = await bindQueue(channel, exchange, 'gracc.osg.raw');
+      await publish(sink, messageBundle('ok', 5));
+      assert.equal((await getAll(channel, queue, 5)).length, 5);
+    });
+
+    it(`fails with "nack" when the broker refuses a message (queue full, overflow reject-publish) (${path.name})`, async () => {
+      const exchange = uniqueName();
+      const sink = await newSink(sinkOptions(exchange, path.options));
+      await bindQueue(channel, exchange, 'gracc.osg.raw', { 'x-max-length': 3, 'x-overflow': 'reject-publish' });
+      const { error } = await publishFailure(sink, messageBundle('n', 10));
+      assert.equal(error.failure, 'nack');
+    });
+  }
 
   it('while the broker blocks publishers (memory alarm), unavailable$ says so and publish fails at once with "blocked"', async () => {
     const exchange = uniqueName();

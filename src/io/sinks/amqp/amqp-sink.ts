@@ -9,12 +9,35 @@ import { NO_SINK_METRICS, type SinkMetrics, type SinkState } from '../../../cont
 import { type Bundle, Confirms } from './confirms';
 import { corkSocket, socketOf } from './cork';
 import { type AmqpEncoder, amqpEncoder } from './encoder';
+import { PublishFrames } from './publish-frames';
+import { type RawChannel, rawChannelOf } from './raw-channel';
 import { type AmqpNode, amqpConnectOptions, amqpNodeUrls, checkAmqpSinkOptions, type AmqpSinkOptions } from './options';
 
 const noop = () => {};
 
 /** What the connection's socket buffers before it asks amqplib's multiplexer to wait for 'drain'. */
 const SOCKET_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * A chunk of the channel's write stream holds the frames of the messages of one bundle up to
+ * this many bytes (or one message, when larger): a few chunks a bundle, rather than amqplib's
+ * two objects a message, each through the stream and the multiplexer and an iovec of the
+ * socket's writev.
+ */
+const FRAME_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * The chunks the channel's write stream takes before its write says "wait for 'drain'": with
+ * as many again held on its readable side, about 2 MiB of frames wait for the socket, as
+ * with amqplib's default of 1024 frames of two a message.
+ */
+const FRAME_CHUNKS_BUFFERED = 16;
+
+/** The ready channel's own write path, when amqplib's internals are as raw-channel.ts expects. */
+interface Framer {
+  readonly raw: RawChannel;
+  readonly frames: PublishFrames;
+}
 
 /** One broker connection, from its 'connect' to its 'close'. */
 interface Conn {
@@ -71,6 +94,8 @@ export class AmqpSink implements Sink {
   private conn: Conn | undefined;
   /** The ready channel (exchange declared), or undefined. */
   private channel: ConfirmChannel | undefined;
+  /** How the ready channel's messages are written: the sink's own frames, or (undefined) amqplib's publish. */
+  private framer: Framer | undefined;
   private blockedReason: string | null = null;
   private readonly metrics: SinkMetrics;
   /** Connected at least once: each later connection is a reconnect. */
@@ -191,8 +216,7 @@ export class AmqpSink implements Sink {
     if (!ch || this.pumping) return;
     this.pumping = true;
     const uncork = corkSocket(ch);
-    const { exchange } = this.options;
-    const { encoder } = this;
+    const { framer } = this;
     try {
       while (this.hasRoom && this.queue.length > 0) {
         const bundle = this.queue[0]!;
@@ -200,34 +224,63 @@ export class AmqpSink implements Sink {
           this.queue.shift();
           continue;
         }
-        const index = bundle.written++;
-        if (bundle.written === bundle.messages.length) this.queue.shift();
-        const message = bundle.messages[index]!;
         let room: boolean;
         try {
-          room = ch.publish(
-            exchange,
-            encoder.routingKey(message),
-            message.body,
-            {
-              persistent: true,
-              mandatory: true,
-              contentType: message.contentType,
-              messageId: this.confirms.messageId(bundle, index),
-            },
-            bundle.onConfirm,
-          );
+          room = framer ? this.writeFrames(framer, bundle) : this.publishNext(ch, bundle);
         } catch (err) {
-          // the channel is closed or closing; its 'close' fails the rest
+          // the channel is closed or closing (its 'close' fails the rest), or a message cannot be encoded
+          bundle.written = bundle.messages.length;
           this.confirms.settle(bundle, 'down', `could not publish: ${(err as Error).message}`);
-          continue;
+          room = true;
         }
+        if (bundle.written === bundle.messages.length && this.queue[0] === bundle) this.queue.shift();
         if (!room) this.hasRoom = false;
       }
     } finally {
       this.pumping = false;
       uncork();
     }
+  }
+
+  /**
+   * Writes the next messages of the bundle, up to FRAME_CHUNK_BYTES of their frames, as one
+   * chunk of the channel's write stream (see publish-frames.ts, raw-channel.ts).
+   */
+  private writeFrames({ raw, frames }: Framer, bundle: Bundle): boolean {
+    if (!raw.isOpen()) throw new Error('the channel is closing');
+    const { messages, id } = bundle;
+    const { encoder } = this;
+    const start = bundle.written;
+    let end = start;
+    let bytes = 0;
+    do {
+      bytes += frames.size(encoder.routingKey(messages[end]!), messages[end]!, id, end);
+      end++;
+    } while (end < messages.length && bytes < FRAME_CHUNK_BYTES);
+    const chunk = Buffer.allocUnsafe(bytes);
+    let offset = 0;
+    for (let i = start; i < end; i++) offset = frames.write(chunk, offset, encoder.routingKey(messages[i]!), messages[i]!, id, i);
+    if (offset !== bytes) throw new Error(`internal error: ${offset} bytes of publish frames written, ${bytes} expected`);
+    bundle.written = end;
+    return raw.write(chunk, end - start, bundle.onConfirm);
+  }
+
+  /** Publishes the bundle's next message through amqplib's API (when its internals are not as publish-frames expects). */
+  private publishNext(ch: ConfirmChannel, bundle: Bundle): boolean {
+    const index = bundle.written++;
+    const message = bundle.messages[index]!;
+    return ch.publish(
+      this.options.exchange,
+      this.encoder.routingKey(message),
+      message.body,
+      {
+        persistent: true,
+        mandatory: true,
+        contentType: message.contentType,
+        messageId: this.confirms.messageId(bundle, index),
+      },
+      bundle.onConfirm,
+    );
   }
 
   /** A bundle was confirmed: records are routed again (see degraded$). */
@@ -303,10 +356,8 @@ export class AmqpSink implements Sink {
 
   private async openChannel(conn: Conn): Promise<void> {
     const { exchange, exchangeType, durable, autoDelete, internal } = this.options;
-    let ch: ConfirmChannel | undefined;
     try {
-      ch = await conn.model.createConfirmChannel();
-      const channel = ch;
+      const { channel, framer } = await this.createChannel(conn);
       channel.on('error', (err: Error) => this.log.warn({ err }, 'amqp channel error'));
       // before amqplib's own 'close' listener, which fails the pending confirm callbacks
       // with errors that would otherwise read as nacks (and after it, to count nacks again)
@@ -327,6 +378,7 @@ export class AmqpSink implements Sink {
         return;
       }
       this.channel = channel;
+      this.framer = framer;
       this.hasRoom = true;
       this.backoff.reset();
       this.log.info({ exchange, exchangeType, node: this.node?.display }, 'amqp channel ready');
@@ -336,6 +388,22 @@ export class AmqpSink implements Sink {
       this.log.error({ err, exchange, exchangeType }, 'could not open the amqp channel or declare the exchange');
       this.restart(conn);
     }
+  }
+
+  /**
+   * A confirm channel whose write stream holds FRAME_CHUNKS_BUFFERED chunks of frames, written
+   * by the sink itself; or, when amqplib's internals are not as raw-channel.ts expects, one with
+   * amqplib's own buffer (counted in frames, two a message), published to through its API.
+   */
+  private async createChannel(conn: Conn): Promise<{ channel: ConfirmChannel; framer: Framer | undefined }> {
+    if (!this.options.amqplibPublish) {
+      const channel = await conn.model.createConfirmChannel({ highWaterMark: FRAME_CHUNKS_BUFFERED });
+      const raw = rawChannelOf(channel);
+      if (typeof raw !== 'string') return { channel, framer: { raw, frames: new PublishFrames(raw.number, raw.frameMax, this.options.exchange) } };
+      this.log.warn({ why: raw }, "amqplib's internals are not as this build expects: publishing through its API instead (more CPU a message)");
+      await channel.close();
+    }
+    return { channel: await conn.model.createConfirmChannel(), framer: undefined };
   }
 
   private onChannelClose(conn: Conn, ch: ConfirmChannel): void {

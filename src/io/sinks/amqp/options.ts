@@ -17,6 +17,11 @@ export type AmqpSinkOptions = Readonly<Omit<AmqpConfig, 'enable' | 'retry' | 'ma
   /** Reconnect backoff: the longest wait, ms. */
   readonly maxRetryMs: number;
   readonly log: Logger;
+  /**
+   * Publish through amqplib's API, as the sink does when amqplib's internals are not as
+   * raw-channel.ts expects (default: the sink writes its own frames); for tests of that path.
+   */
+  readonly amqplibPublish?: boolean;
   /** Random source of the backoff jitter, [0, 1); Math.random by default. */
   readonly random?: () => number;
   /** AMQP heartbeat, seconds; default 10. */
