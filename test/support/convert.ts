@@ -11,18 +11,21 @@ export function bytesIn(text: string | Uint8Array, size: number): Buffer[] {
 }
 
 /**
- * The bytes cut at each of `cuts` (taken modulo the length + 1, in any order, repeats
- * ignored). Sockets give no empty chunks, but the pipeline must not mind them either.
+ * The bytes (or text) cut at each of `cuts` (taken modulo the length + 1, in any order,
+ * repeats ignored). Sockets give no empty chunks, but the pipeline must not mind them either.
  */
-export function cutAt(bytes: Buffer, cuts: readonly number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
+export function cutAt(bytes: Buffer, cuts: readonly number[]): Buffer[];
+export function cutAt(text: string, cuts: readonly number[]): string[];
+export function cutAt(data: Buffer | string, cuts: readonly number[]): (Buffer | string)[] {
+  const piece = (from: number, to?: number): Buffer | string => (typeof data === 'string' ? data.slice(from, to) : data.subarray(from, to));
+  const at = [...new Set(cuts.map((c) => c % (data.length + 1)))].sort((a, b) => a - b);
+  const out: (Buffer | string)[] = [];
   let start = 0;
   for (const c of at) {
-    out.push(bytes.subarray(start, c));
+    out.push(piece(start, c));
     start = c;
   }
-  out.push(bytes.subarray(start));
+  out.push(piece(start));
   return out;
 }
 
