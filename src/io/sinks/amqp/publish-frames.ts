@@ -71,8 +71,8 @@ export class PublishFrames {
   /** The bytes of the frames of message `index` of a bundle (id `${idPrefix}.${index}`). */
   size(routingKey: string, message: PublishMessage, idPrefix: string, index: number): number {
     const bodyFrames = Math.ceil(message.body.length / this.maxBody);
-    return FRAME_OVERHEAD + 4 + 2 + 1 + this.exchange.length + 1 + this.routingKeys.of(routingKey).length + 1
-      + FRAME_OVERHEAD + 2 + 2 + 8 + 2 + 1 + this.contentTypes.of(message.contentType).length + 4 + 1 + 1 + this.messageIdLength(idPrefix, index)
+    return FRAME_OVERHEAD + this.methodSize(this.routingKeys.of(routingKey))
+      + FRAME_OVERHEAD + headerSize(this.contentTypes.of(message.contentType), this.messageIdLength(idPrefix, index))
       + bodyFrames * FRAME_OVERHEAD + message.body.length;
   }
 
@@ -87,8 +87,7 @@ export class PublishFrames {
     let o = offset;
 
     // method frame: basic.publish, ticket 0, exchange, routing key, bits
-    const methodSize = 4 + 2 + 1 + this.exchange.length + 1 + routingKey.length + 1;
-    o = frameStart(out, o, FRAME_METHOD, channel, methodSize);
+    o = frameStart(out, o, FRAME_METHOD, channel, this.methodSize(routingKey));
     o = out.writeUInt32BE(BASIC_PUBLISH, o);
     o = out.writeUInt16BE(0, o);
     o = putShortstr(out, o, this.exchange);
@@ -97,8 +96,7 @@ export class PublishFrames {
     out[o++] = FRAME_END;
 
     // content header frame: class, weight 0, body size (64 bits), flags, properties in flag order
-    const headerSize = 2 + 2 + 8 + 2 + 1 + contentType.length + 4 + 1 + 1 + idLength;
-    o = frameStart(out, o, FRAME_HEADER, channel, headerSize);
+    o = frameStart(out, o, FRAME_HEADER, channel, headerSize(contentType, idLength));
     o = out.writeUInt16BE(BASIC_CLASS, o);
     o = out.writeUInt16BE(0, o);
     o = out.writeUInt32BE(Math.floor(bodyLength / 2 ** 32), o);
@@ -123,11 +121,21 @@ export class PublishFrames {
     return o;
   }
 
+  /** The payload size of a method frame: method id, ticket, exchange, routing key, bits. */
+  private methodSize(routingKey: Buffer): number {
+    return 4 + 2 + 1 + this.exchange.length + 1 + routingKey.length + 1;
+  }
+
   private messageIdLength(idPrefix: string, index: number): number {
     const length = this.idPrefixes.of(idPrefix).length + 1 + digits(index);
     if (length > MAX_SHORTSTR) throw new RangeError(`AMQP message id of ${length} bytes (at most ${MAX_SHORTSTR})`);
     return length;
   }
+}
+
+/** The payload size of a content header frame: class, weight, body size, flags, content type, empty headers, delivery mode, message id. */
+function headerSize(contentType: Buffer, idLength: number): number {
+  return 2 + 2 + 8 + 2 + 1 + contentType.length + 4 + 1 + 1 + idLength;
 }
 
 function frameStart(out: Buffer, offset: number, type: number, channel: number, size: number): number {
