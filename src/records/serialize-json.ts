@@ -1,5 +1,5 @@
 import type { FieldValue, GraccRecord } from './gracc-record';
-import { JsonBytes } from './json-bytes';
+import { JsonBytes, MAX_ESCAPED } from './json-bytes';
 import { Uint64 } from './uint64';
 
 /** The record as one compact JSON object, RawXML last. */
@@ -42,7 +42,8 @@ let writer: JsonBytes | undefined;
  */
 function withRawXmlApart(fields: Record<string, FieldValue>): Buffer | undefined {
   const raw = fields[RAW_XML];
-  if (typeof raw !== 'string' || !raw.isWellFormed()) return undefined;
+  // Checked before the fields are written: a RawXML the escaper refuses would have them written twice.
+  if (typeof raw !== 'string' || raw.length > MAX_ESCAPED || !raw.isWellFormed()) return undefined;
   let head: string;
   fields[RAW_XML] = '';
   try {
