@@ -110,6 +110,13 @@ async function publishFirst(sink: KafkaSink, confirmed: OutboundMessage[]): Prom
   confirmed.push(...before);
 }
 
+/** Publishes `afterwards` (the sink recovered), adds it to `confirmed`, and checks that the topic holds every confirmed message. */
+async function publishAfterwards(sink: KafkaSink, topic: string, confirmed: OutboundMessage[], afterwards: OutboundMessage[]): Promise<void> {
+  await publish(sink, afterwards);
+  confirmed.push(...afterwards);
+  await assertAllInTopic(topic, confirmed);
+}
+
 describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
   before(async () => {
     ensureKafka();
@@ -349,9 +356,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
         await startKafka();
       }
       await waitAvailable(sink, 60_000);
-      const afterwards = messageBundle('after', 5);
-      await publish(sink, afterwards);
-      await assertAllInTopic(topic, afterwards);
+      await publishAfterwards(sink, topic, [], messageBundle('after', 5));
     } finally {
       subscription.unsubscribe();
       await sink.close();
@@ -382,11 +387,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
       }
       await waitAvailable(sink, 60_000);
       log.info({ ms: Date.now() - downMs }, 'available again');
-      const afterwards = messageBundle('after', 10);
-      await publish(sink, afterwards);
-      confirmed.push(...afterwards);
-
-      await assertAllInTopic(topic, confirmed);
+      await publishAfterwards(sink, topic, confirmed, messageBundle('after', 10));
     } finally {
       await sink.close();
     }
@@ -411,10 +412,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
         release();
       }
       await waitAvailable(sink, 60_000);
-      const afterwards = messageBundle('after', 10);
-      await publish(sink, afterwards);
-      confirmed.push(...afterwards);
-      await assertAllInTopic(topic, confirmed);
+      await publishAfterwards(sink, topic, confirmed, messageBundle('after', 10));
     } finally {
       resume();
       await sink.close();
@@ -453,10 +451,7 @@ describe('Kafka sink against a real broker', { timeout: 600_000 }, () => {
         release();
       }
       await waitAvailable(sink, 60_000);
-      const afterwards = messageBundle('after', 300, 1000);
-      await publish(sink, afterwards);
-      confirmed.push(...afterwards);
-      await assertAllInTopic(topic, confirmed);
+      await publishAfterwards(sink, topic, confirmed, messageBundle('after', 300, 1000));
     } finally {
       resume();
       await sink.close();
