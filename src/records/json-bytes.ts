@@ -24,6 +24,8 @@ const SHORT_VALUE = 256;
 /** The memory's size: room for a message of about 1.8 MB; a longer one is not written here. */
 const SIZE = 2 * 1024 * 1024;
 const PAGE = 64 * 1024;
+/** The size of the slabs messages are copied out into (see `bytes`). */
+const SLAB = 128 * 1024;
 /** A key's offset in the memory times this, plus its length. */
 const KEY_SPAN = 2 * MAX_KEY_BYTES;
 /** What the escaper may write past its output's end. */
@@ -59,6 +61,8 @@ export class JsonBytes {
   private readonly keys = new Map<string, number>();
   private keysEnd = KEYS;
   private keysFull = false;
+  private slab = Buffer.allocUnsafeSlow(SLAB);
+  private slabAt = 0;
 
   constructor() {
     const binary = readFileSync(join(__dirname, 'json-escape.wasm'));
@@ -197,8 +201,22 @@ export class JsonBytes {
     return key;
   }
 
-  /** The message written since `start`, as bytes of its own (the memory is written over by the next). */
+  /**
+   * The message written since `start`, as bytes of its own (the memory is written over by the
+   * next). A message up to SLAB / 8 is copied into the current slab (as Node's pool does for
+   * Buffers up to 4 kB; a modern record's message is 5): one ArrayBuffer for many messages,
+   * which the garbage collector tracks once, rather than one each.
+   */
   bytes(): Buffer {
-    return Buffer.from(this.memory.subarray(OUT, this.end));
+    const n = this.end - OUT;
+    if (n > SLAB / 8) return Buffer.from(this.memory.subarray(OUT, this.end));
+    if (this.slabAt + n > SLAB) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB);
+      this.slabAt = 0;
+    }
+    const start = this.slabAt;
+    this.memory.copy(this.slab, start, OUT, this.end);
+    this.slabAt = (start + n + 7) & ~7;
+    return this.slab.subarray(start, start + n);
   }
 }
