@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FieldValue } from './gracc-record';
+import { Uint64 } from './uint64';
 
 // json-escape.wasm's memory, after its tables: the list of an object's fields (`object`),
 // the `"key":` bytes of the keys met so far, the texts to escape, then the message.
@@ -42,6 +43,12 @@ interface Exports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   escape(from: number, end: number, out: number): number;
   object(spec: number, count: number, out: number): number;
+}
+
+/** A value that is not a string as JSON text (as JSON.stringify, or with exact counts), or undefined for one neither writes. */
+function valueText(v: FieldValue, exactCounts: boolean): string | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : exactCounts ? '0' : 'null';
+  return exactCounts && v instanceof Uint64 ? v.digits : undefined;
 }
 
 /**
@@ -103,10 +110,11 @@ export class JsonBytes {
    * Appends `fields` as JSON.stringify writes them: the keys' bytes are kept from the
    * records before, the values' texts are written into the memory (the short ones joined,
    * in one write) and json-escape.wasm puts the object together, escaping every string.
-   * False (the memory left as it may be) for a value that is neither a string nor a number,
+   * With `exactCounts`, a 64-bit count is written digit for digit and a number that is not
+   * finite as 0 (see serialize-json.ts). False (the memory left as it may be) for any other value,
    * a string with a lone surrogate, too many fields or too much text.
    */
-  object(fields: Record<string, FieldValue>): boolean {
+  object(fields: Record<string, FieldValue>, exactCounts = false): boolean {
     // Object.values would sort a large object's keys a second time (it is a dictionary).
     const names = Object.keys(fields);
     const count = names.length;
@@ -131,7 +139,7 @@ export class JsonBytes {
           spec[4 * i + 3] = v.length;
           continue;
         }
-        if ((at = this.joinedAt(joined, at, from, i, names, fields)) < 0) return false;
+        if ((at = this.joinedAt(joined, at, from, i, names, fields, exactCounts)) < 0) return false;
         joined = '';
         from = i + 1;
         if (3 * v.length > OUT - at || !v.isWellFormed()) return false;
@@ -139,13 +147,14 @@ export class JsonBytes {
         spec[4 * i + 2] = at;
         spec[4 * i + 3] = length;
         at += length;
-      } else if (typeof v === 'number') {
-        const text = Number.isFinite(v) ? String(v) : 'null';
+      } else {
+        const text = valueText(v, exactCounts);
+        if (text === undefined) return false;
         joined += text;
         spec[4 * i + 3] = ~text.length;
-      } else return false;
+      }
     }
-    if ((at = this.joinedAt(joined, at, from, count, names, fields)) < 0) return false;
+    if ((at = this.joinedAt(joined, at, from, count, names, fields, exactCounts)) < 0) return false;
     // Each byte escapes to at most 6; a field adds its quotes and comma.
     if (1 + keyBytes + 6 * (at - IN) + 3 * count + SLACK > SIZE - this.end) return false;
     this.end = this.wasm.object(SPEC, count, this.end);
@@ -157,7 +166,7 @@ export class JsonBytes {
    * returns where the next bytes go, or -1. A joined text that is not all ASCII is written
    * again value by value, since its values' byte lengths are not their lengths.
    */
-  private joinedAt(joined: string, at: number, from: number, to: number, names: readonly string[], fields: Record<string, FieldValue>): number {
+  private joinedAt(joined: string, at: number, from: number, to: number, names: readonly string[], fields: Record<string, FieldValue>, exactCounts: boolean): number {
     if (3 * joined.length > OUT - at) return -1;
     const spec = this.spec;
     if (this.memory.write(joined, at) === joined.length) {
@@ -172,7 +181,7 @@ export class JsonBytes {
       const v = fields[names[i]!]!;
       if (typeof v !== 'string') {
         spec[4 * i + 2] = at;
-        at += this.memory.write(Number.isFinite(v) ? String(v) : 'null', at, 'latin1');
+        at += this.memory.write(valueText(v, exactCounts)!, at, 'latin1');
         continue;
       }
       if (!v.isWellFormed()) return -1;

@@ -10,7 +10,7 @@ export function recordToJson(record: GraccRecord): string {
 
 /** `recordToJson`'s UTF-8 bytes, the json message of the record. */
 export function recordJsonBytes(record: GraccRecord): Buffer {
-  return (record.exactCounts ? undefined : fieldsAsBytes(record.fields)) ?? Buffer.from(recordToJson(record));
+  return fieldsAsBytes(record.fields, record.exactCounts) ?? Buffer.from(recordToJson(record));
 }
 
 /** Written piece by piece so that 64-bit counts keep every digit (a double would round them). */
@@ -30,12 +30,12 @@ function withExactCounts(record: GraccRecord): string {
 let writer: JsonBytes | undefined;
 
 /**
- * JSON.stringify(fields) as bytes, written by JsonBytes.object (json-escape.wasm escapes
+ * recordToJson's JSON as bytes, written by JsonBytes.object (json-escape.wasm escapes
  * the strings, RawXML most of them); undefined when it does not take the fields: the
  * caller then writes the record the plain way.
  */
-function fieldsAsBytes(fields: Record<string, FieldValue>): Buffer | undefined {
+function fieldsAsBytes(fields: Record<string, FieldValue>, exactCounts: boolean): Buffer | undefined {
   writer ??= new JsonBytes();
   writer.start();
-  return writer.object(fields) ? writer.bytes() : undefined;
+  return writer.object(fields, exactCounts) ? writer.bytes() : undefined;
 }
