@@ -1,3 +1,4 @@
+import { newFields } from './fields-object';
 import { elementKeys, type Fields, InvalidValue, setInstant, setOrdinary, setOrigin } from './map-common';
 import { Uint64 } from './uint64';
 import type { XmlElement } from './xml-element';
@@ -13,7 +14,7 @@ export function mapGeneric(root: XmlElement): Fields {
   const type = root.name;
   const storage = type === 'StorageElement' || type === 'StorageElementRecord';
   const counts = type === 'StorageElementRecord';
-  const fields: Fields = { type };
+  const fields = newFields(type);
   if (storage) fields['UniqueID'] = '';
   let origins: XmlElement[] | undefined;
   for (const el of root.children) {

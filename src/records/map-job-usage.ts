@@ -1,4 +1,5 @@
 import { durationSeconds } from './duration';
+import { newFields } from './fields-object';
 import { LabelCache } from './label-cache';
 import {
   carriedSet, DESCRIPTION, elementKeys, type Fields, keyOf, type KeyWithAttributes, keyWithAttributes, setAttributes, setInstant, setOrdinary, setOrigin, setText,
@@ -69,7 +70,7 @@ export function mapJobUsage(root: XmlElement): Fields {
 }
 
 function mapGrouped(): Fields {
-  const fields: Fields = { type: 'JobUsageRecord' };
+  const fields = newFields('JobUsageRecord');
   for (const id of claimed.RecordIdentity) {
     if (id.attrs['recordId']) fields['RecordId'] = id.attrs['recordId'];
     setInstant(fields, 'CreateTime', id.attrs['createTime']);
