@@ -51,6 +51,15 @@ function valueText(v: FieldValue, exactCounts: boolean): string | undefined {
   return exactCounts && v instanceof Uint64 ? v.digits : undefined;
 }
 
+/** Whether the object inherits no enumerable property (for-in would visit it). */
+function inheritsNothingEnumerable(o: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(o);
+  if (proto === null) return true;
+  if (proto !== Object.prototype) return false;
+  for (const _ in proto) return false;
+  return true;
+}
+
 /**
  * A message written piece by piece in json-escape.wat's memory, then copied out as its own
  * bytes. The point is `escaped`: JSON.stringify escapes a string at about 1.6 ns a unit (V8
@@ -63,6 +72,8 @@ export class JsonBytes {
   private readonly wasm: Exports;
   private readonly memory: Buffer;
   private readonly spec: Int32Array;
+  /** The keys of the object being written, in order (reused: only the first `count` count). */
+  private readonly names: string[] = [];
   private end = OUT;
   /** Each key's `"key":` bytes in the memory, as offset × KEY_SPAN + length. */
   private readonly keys = new Map<string, number>();
@@ -115,17 +126,21 @@ export class JsonBytes {
    * a string with a lone surrogate, too many fields or too much text.
    */
   object(fields: Record<string, FieldValue>, exactCounts = false): boolean {
-    // Object.values would sort a large object's keys a second time (it is a dictionary).
-    const names = Object.keys(fields);
-    const count = names.length;
-    if (count > MAX_FIELDS) return false;
+    // for-in, not Object.keys and a keyed read of each: on a fast object (see fields-object.ts)
+    // it reads the values by the keys' places, a tenth of the time. It would also visit
+    // enumerable properties the object inherits, which JSON.stringify leaves out: none is
+    // allowed (a plain object's are Object.prototype's, which has none unless a program adds one).
+    if (!inheritsNothingEnumerable(fields)) return false;
+    const names = this.names;
     const spec = this.spec;
     let at = IN; // where the next value's bytes go
     let joined = ''; // the short values since `from`, to be written in one go
     let from = 0;
     let keyBytes = 0;
-    for (let i = 0; i < count; i++) {
-      const name = names[i]!;
+    let i = -1;
+    for (const name in fields) {
+      if (++i >= MAX_FIELDS) return false;
+      names[i] = name;
       const key = this.key(name);
       if (key < 0) return false;
       const keyLength = key % KEY_SPAN;
@@ -154,6 +169,7 @@ export class JsonBytes {
         spec[4 * i + 3] = ~text.length;
       }
     }
+    const count = i + 1;
     if ((at = this.joinedAt(joined, at, from, count, names, fields, exactCounts)) < 0) return false;
     // Each byte escapes to at most 6; a field adds its quotes and comma.
     if (1 + keyBytes + 6 * (at - IN) + 3 * count + SLACK > SIZE - this.end) return false;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { FieldValue, GraccRecord } from '../../src/records/gracc-record';
+import { newFields } from '../../src/records/fields-object';
 import { JsonBytes, MAX_ESCAPED } from '../../src/records/json-bytes';
 import { recordJsonBytes, recordToJson } from '../../src/records/serialize-json';
 import { Uint64 } from '../../src/records/uint64';
@@ -141,6 +142,42 @@ test('JsonBytes.object writes any string and number fields as JSON.stringify doe
     }),
     { numRuns: RUNS },
   );
+});
+
+/** The object a record's fields start as: as the mappers make it, a literal, one without a prototype, or one with a prototype of its own. */
+const madeAs = fc.constantFrom('newFields', 'literal', 'null prototype', 'other prototype');
+function emptyFields(made: string): Record<string, FieldValue> {
+  if (made === 'newFields') return newFields('JobUsageRecord');
+  if (made === 'null prototype') return Object.create(null) as Record<string, FieldValue>;
+  if (made === 'other prototype') return Object.create({ inherited: 'x' }) as Record<string, FieldValue>;
+  return { type: 'JobUsageRecord' };
+}
+
+test('JsonBytes.object writes fields as JSON.stringify does however the object was made, up to and past the fast objects slots', () => {
+  fc.assert(
+    fc.property(madeAs, fc.uniqueArray(fc.tuple(key, anyValue), { selector: ([k]) => k, maxLength: 200 }), fc.nat(), awkward(100), (made, pairs, overwrite, raw) => {
+      const fields = emptyFields(made);
+      for (const [k, v] of pairs) fields[k] = v;
+      if (pairs.length > 0) fields[pairs[overwrite % pairs.length]![0]] = 'again';
+      fields['RawXML'] = raw;
+      assert.deepEqual(recordJsonBytes(recordOf(fields)), Buffer.from(JSON.stringify(fields)));
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('JsonBytes.object: a property added to Object.prototype (for-in would visit it) is left out, as JSON.stringify leaves it', () => {
+  const fields = newFields('JobUsageRecord');
+  fields['CpuDuration'] = 3;
+  fields['RawXML'] = '<r/>';
+  const proto = Object.prototype as Record<string, unknown>;
+  proto['polluted'] = 'yes';
+  try {
+    assert.deepEqual(recordJsonBytes(recordOf(fields)), Buffer.from(JSON.stringify(fields)));
+    assert.deepEqual(recordJsonBytes(recordOf({ a: 1 })), Buffer.from('{"a":1}'));
+  } finally {
+    delete proto['polluted'];
+  }
 });
 
 test('JsonBytes.object: integer-like keys first, as JSON.stringify orders them; no fields; a value overwritten keeps its place', () => {
