@@ -18,6 +18,8 @@ export function propertyName(s: string): string {
 /** A place in a sequence of labels: `next` is the entry of the label that followed it last time. */
 export interface LabelPosition<T> {
   next: LabelEntry<T> | undefined;
+  /** The label of an entry; none for a sequence's start. */
+  readonly label?: string;
 }
 
 /** A label kept, and what was made of it. */
@@ -48,6 +50,9 @@ export class LabelCache<T> {
   after(previous: LabelPosition<T>, label: string): LabelEntry<T> {
     const guess = previous.next;
     if (guess !== undefined && guess.label === label) return guess;
+    // The same label again (CpuDuration, CpuDuration, WallDuration): the entry itself, its
+    // `next` left for the label that follows the run.
+    if (previous.label === label) return previous as LabelEntry<T>;
     const entry = this.entry(label);
     if (entry.kept) previous.next = entry;
     return entry;

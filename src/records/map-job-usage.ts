@@ -139,8 +139,9 @@ function mapGrouped(): Fields {
     fields[keys.key] = durationSeconds(el.text);
     if (el.attrs['description']) fields[keys.attributes[DESCRIPTION]!] = el.attrs['description'];
   }
+  let instantAt = timeInstantKeys.start;
   for (const el of claimed.TimeInstant) {
-    const keys = timeInstantKeys.get(el.attrs['type'] ?? '');
+    const { value: keys } = (instantAt = timeInstantKeys.after(instantAt, el.attrs['type'] ?? ''));
     setInstant(fields, keys.key, el.text);
     if (el.attrs['description']) fields[keys.attributes[DESCRIPTION]!] = el.attrs['description'];
   }

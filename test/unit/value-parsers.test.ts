@@ -159,12 +159,15 @@ describe('LabelCache', () => {
       for (const labels of records) {
         let at = cache.start;
         for (const l of labels) {
+          const guess = at.next;
           const entry = cache.after(at, l);
           assert.equal(entry.label, l);
           assert.equal(entry.value, `K_${l}`);
           assert.equal(entry.kept, l.length <= 128);
-          if (entry.kept) assert.equal(at.next, entry);
-          else assert.notEqual(at.next, entry);
+          if (guess !== undefined && guess.label === l) assert.equal(entry, guess, 'the guess, when right');
+          else if (at.label === l) assert.equal(entry, at, 'a label again: its entry itself');
+          else if (entry.kept) assert.equal(at.next, entry, 'linked from the one before');
+          else assert.equal(at.next, guess, 'a long label linked from none');
           at = entry;
           assert.ok(cache.size <= 6);
         }
