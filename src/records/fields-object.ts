@@ -32,7 +32,12 @@ function fieldsConstructor(): FieldsConstructor {
 
 const FieldsObject = fieldsConstructor();
 
-/** A new record's fields, `type` first; a plain object with room for a record's fields in itself. */
+/** An empty plain object with room for a record's fields in itself. */
+export function emptyFields(): Record<string, FieldValue> {
+  return new FieldsObject();
+}
+
+/** A new record's fields, `type` first. */
 export function newFields(type: string): Record<string, FieldValue> {
   const fields = new FieldsObject();
   fields['type'] = type;

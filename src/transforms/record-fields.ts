@@ -1,3 +1,4 @@
+import { emptyFields } from '../records/fields-object';
 import type { FieldValue, GraccRecord } from '../records/gracc-record';
 import { Uint64 } from '../records/uint64';
 import type { TableKeys } from './table-keys';
@@ -26,7 +27,7 @@ export function changeableField(name: string, keys: TableKeys, key: string): boo
  */
 export function withFields(record: GraccRecord, changes: ReadonlyMap<string, FieldValue | undefined>): GraccRecord {
   const old = record.fields;
-  const fields: Record<string, FieldValue> = {};
+  const fields = emptyFields(); // stays a fast object (see fields-object.ts)
   let changed = false;
   for (const key in old) {
     if (key === RAW_XML) continue;

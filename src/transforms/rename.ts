@@ -1,4 +1,5 @@
 import { map } from 'rxjs';
+import { emptyFields } from '../records/fields-object';
 import type { FieldValue, GraccRecord } from '../records/gracc-record';
 import { changeableField } from './record-fields';
 import { defineTransform } from './transform';
@@ -51,7 +52,7 @@ function withRenames(record: GraccRecord, renames: Renames): GraccRecord {
   const replaced = new Set<string>();
   for (const [from, to] of renames) if (Object.hasOwn(old, from)) replaced.add(to);
   if (replaced.size === 0) return record;
-  const fields: Record<string, FieldValue> = {};
+  const fields = emptyFields(); // stays a fast object (see fields-object.ts)
   for (const key in old) {
     const to = renames.get(key);
     if (to !== undefined) fields[to] = old[key]!;

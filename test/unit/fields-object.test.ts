@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { newFields } from '../../src/records/fields-object';
+import { emptyFields, newFields } from '../../src/records/fields-object';
 import type { FieldValue } from '../../src/records/gracc-record';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 1000);
@@ -38,4 +38,5 @@ test('newFields gives a plain object holding only `type`', () => {
   assert.deepStrictEqual(made, { type: 'JobUsageRecord' });
   assert.equal(made.constructor, Object);
   assert.equal(Object.prototype.toString.call(made), '[object Object]');
+  assert.deepStrictEqual(emptyFields(), {});
 });
