@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { SaxesParser } from 'saxes';
-import { forgetComments, type ListedAttribute, readAsciiRuns, takeAttributes } from '../../src/records/saxes-hooks';
+import { forgetComments, type ListedAttribute, readAsciiRuns, readAttributes, readEndTags, readTextRuns, runHotSteps, takeAttributes } from '../../src/records/saxes-hooks';
 import { cutAt } from '../support/convert';
 
 const RUNS = Number(process.env['SAXES_HOOKS_RUNS'] ?? 400);
@@ -79,6 +79,10 @@ function report(chunks: readonly string[], hooked: boolean): string[] {
     });
     leftToSaxes = 0;
     readAsciiRuns(p, () => leftToSaxes++);
+    readTextRuns(p);
+    readAttributes(p);
+    readEndTags(p);
+    runHotSteps(p);
   }
   p.on('opentagstart', (tag) => out.push(`start ${tag.name} ${at()}`));
   p.on('attribute', (a) => out.push(`attribute ${JSON.stringify(a.name)}=${JSON.stringify(a.value)} ${at()}`));
