@@ -272,47 +272,6 @@ export function readTextRuns(parser: SaxesParser): void {
   };
 }
 
-/** saxes's steps that read the markup and text of a record's elements, in order of how often they run. */
-const HOT_STEPS = ['sText', 'sOpenWaka', 'sAttrib', 'sOpenTag', 'sAttribValueQuoted', 'sAttribName', 'sAttribValue', 'sAttribValueClosed', 'sCloseTag', 'sOpenTagSlash'] as const;
-
-/**
- * Runs the steps that read elements and text (HOT_STEPS), once the parser is in one, each
- * from a call site of its own, where saxes's `write` calls every step from one: there the
- * call goes through a lookup each time and none is inlined, which cost some 12 % of the
- * parser's time (a dozen steps an element). The steps run are the same, in the same order,
- * as `write` would run them: the loop ends where `write`'s would, at the chunk's end, or
- * hands back to it at any other state. Set after the other hooks: it calls the steps
- * installed when it is set.
- */
-export function runHotSteps(parser: SaxesParser): void {
-  const internals = internalsOf(parser);
-  const hook = 'runHotSteps';
-  expect(String(PROTO['write']).includes('stateTable[this.state].call(this)'), 'runs a step at a time from its state table in write', hook);
-  const table = internals.stateTable;
-  const [text, openWaka, attrib, openTag, quoted, attribName, attribValue, closed, closeTag, slash] = HOT_STEPS.map((name) => stateOf(internals, name, hook)) as [number, number, number, number, number, number, number, number, number, number];
-  const [readText, readOpenWaka, readAttrib, readOpenTag, readQuoted, readAttribName, readAttribValue, readClosed, readCloseTag, readSlash] =
-    [text, openWaka, attrib, openTag, quoted, attribName, attribValue, closed, closeTag, slash].map((at) => table[at]!) as ((this: Internals) => void)[] as [Step, Step, Step, Step, Step, Step, Step, Step, Step, Step];
-  table[text] = function (this: Internals): void {
-    readText.call(this);
-    const { chunk } = this;
-    while (this.i < chunk.length) {
-      const state = this.state;
-      if (state === text) readText.call(this);
-      else if (state === openWaka) readOpenWaka.call(this);
-      else if (state === attrib) readAttrib.call(this);
-      else if (state === openTag) readOpenTag.call(this);
-      else if (state === quoted) readQuoted.call(this);
-      else if (state === attribName) readAttribName.call(this);
-      else if (state === attribValue) readAttribValue.call(this);
-      else if (state === closed) readClosed.call(this);
-      else if (state === closeTag) readCloseTag.call(this);
-      else if (state === slash) readSlash.call(this);
-      else return;
-    }
-  };
-}
-
-type Step = (this: Internals) => void;
 
 /** ASCII characters that may begin an XML name: 1, others 0. */
 const ASCII_NAME_START = new Uint8Array(128);
