@@ -2,7 +2,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type { BundleItem } from './bundle-item';
 import { rawAttributes } from './raw-attributes';
 import { RecordError } from './record-error';
-import { forgetComments, type ListedAttribute, readAsciiRuns, readAttributes, readEndTags, readTextRuns, takeAttributes } from './saxes-hooks';
+import { forgetComments, type ListedAttribute, readAsciiRuns, readAttributes, readTextRuns, takeAttributes } from './saxes-hooks';
 import { TextWindow } from './text-window';
 import { child, localName, type XmlElement } from './xml-element';
 
@@ -113,7 +113,6 @@ export class XmlRecordReader {
     });
     readTextRuns(p);
     readAttributes(p);
-    readEndTags(p);
     p.on('opentag', (tag) => this.onOpenTag(tag));
     p.on('cdata', (text) => this.onText(text));
     p.on('closetag', () => this.onCloseTag());
