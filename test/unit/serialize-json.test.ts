@@ -29,6 +29,8 @@ const awkward = (maxLength: number) => fc.string({ unit: awkwardUnit, maxLength 
 const key = fc.oneof(fc.constantFrom('type', 'RecordId', 'CpuDuration', '0', '17', 'Resource_a-b'), awkward(12)).filter((k) => k !== '__proto__' && k !== 'RawXML');
 const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e21, 2 ** 53 + 2));
 const value: fc.Arbitrary<FieldValue> = fc.oneof(awkward(40), number);
+/** A value short or long (a long one is written apart from the others). */
+const longValue = fc.oneof(awkward(40), fc.string({ unit: awkwardUnit, minLength: 200, maxLength: 700 }));
 /** Where RawXML goes: last (as the mapper puts it), elsewhere, nowhere, or a value that is not a string. */
 const rawXmlPlace = fc.constantFrom('last', 'last', 'last', 'first', 'absent', 'number');
 
@@ -77,7 +79,7 @@ const count = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((n) => Uint64.pars
 test('with exact counts, every digit of a 64-bit count is written, a non-finite number as 0', () => {
   fc.assert(
     fc.property(
-      fc.uniqueArray(fc.tuple(key, fc.oneof(value, count)), { selector: ([k]) => k, maxLength: 12 }),
+      fc.uniqueArray(fc.tuple(key, fc.oneof(value, count, longValue)), { selector: ([k]) => k, maxLength: 12 }),
       awkward(100),
       (pairs, raw) => {
         const fields = fieldsOf(pairs, raw, 'last');
@@ -125,4 +127,41 @@ test('messages written one after another are each their own bytes', () => {
   const jsons = texts.map((t) => recordJsonBytes(recordOf({ n: t.length, RawXML: t })));
   texts.forEach((t, i) => assert.ok(jsons[i]!.equals(Buffer.from(JSON.stringify({ n: t.length, RawXML: t }))), `message ${i}`));
   assert.equal(recordToJson(recordOf({ RawXML: 'a"b' })), '{"RawXML":"a\\"b"}');
+});
+
+// JsonBytes.object writes every field: short values joined in one write (again value by value when not all ASCII), long ones
+// alone, keys' bytes kept from record to record.
+const anyValue: fc.Arbitrary<FieldValue> = fc.oneof(longValue, number, fc.constantFrom('', 'Batch', '2025-06-25T03:50:11Z'));
+
+test('JsonBytes.object writes any string and number fields as JSON.stringify does', () => {
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.tuple(key, anyValue), { selector: ([k]) => k, maxLength: 40 }), awkward(300), rawXmlPlace, (pairs, raw, place) => {
+      const fields = fieldsOf(pairs, raw, place);
+      assert.deepEqual(recordJsonBytes(recordOf(fields)), Buffer.from(JSON.stringify(fields)));
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test('JsonBytes.object: integer-like keys first, as JSON.stringify orders them; no fields; a value overwritten keeps its place', () => {
+  const cases: Record<string, FieldValue>[] = [{}, { b: 1, 2: 'x', a: '', 1: -0 }, { type: 'JobUsageRecord', RawXML: '' }];
+  const overwritten: Record<string, FieldValue> = { a: 1, b: 'é', c: 3 };
+  overwritten['a'] = 'again';
+  cases.push(overwritten);
+  for (const fields of cases) assert.deepEqual(recordJsonBytes(recordOf(fields)), Buffer.from(JSON.stringify(fields)));
+});
+
+test('JsonBytes.object: more fields or keys than it keeps room for, the same bytes', () => {
+  const many: Record<string, FieldValue> = {};
+  for (let i = 0; i < 3000; i++) many[`Resource_${i}`] = i % 2 === 0 ? `v${i}` : i;
+  assert.deepEqual(recordJsonBytes(recordOf(many)), Buffer.from(JSON.stringify(many)));
+  // Distinct long keys fill the room for keys' bytes several times over.
+  for (let r = 0; r < 200; r++) {
+    const fields: Record<string, FieldValue> = { type: 'JobUsageRecord' };
+    for (let k = 0; k < 20; k++) fields[`${'k'.repeat(200 + k)}-${r}-é`] = `${r}:${k}`;
+    fields['RawXML'] = `<r n="${r}"/>`;
+    assert.deepEqual(recordJsonBytes(recordOf(fields)), Buffer.from(JSON.stringify(fields)), `record ${r}`);
+  }
+  const longKey = { ['x'.repeat(5000)]: 'v', RawXML: '<a/>' };
+  assert.deepEqual(recordJsonBytes(recordOf(longKey)), Buffer.from(JSON.stringify(longKey)));
 });
