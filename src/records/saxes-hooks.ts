@@ -285,7 +285,6 @@ const EQUAL = 0x3d;
 const DQUOTE = 0x22;
 const SQUOTE = 0x27;
 
-
 /**
  * Reads a start tag's attributes, `name="value"` after whitespace, and the tag's end (`>`
  * or `/>`) at once, where saxes reads each a character at a time through five steps (its

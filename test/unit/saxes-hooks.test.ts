@@ -1,9 +1,11 @@
 // The hooks into saxes (src/records/saxes-hooks.ts) change nothing the parser reports: a hooked
 // parser and a plain one, fed the same generated document cut at the same places, report the
-// same events, attributes, positions (line and column too) and errors. The documents mix what
-// the hooks read fast (ASCII names and values) with everything that must go to saxes's own
-// steps: chunk ends, line breaks (CR LF too), tabs, entities, non-ASCII and astral characters,
-// XML 1.1's NEL and LS, DEL and control characters, stray `<`, repeated attributes.
+// same events, attributes, positions (line, column and column index too) and errors. The
+// documents mix what the hooks read fast (ASCII names, whole attributes, text between tags)
+// with everything that must go to saxes's own steps: chunk ends, line breaks (CR LF too, cut
+// between chunks), tabs, entities, `]]>`, non-ASCII and astral characters, XML 1.1's NEL and
+// LS, DEL and control characters, stray `<`, repeated attributes, attributes with no
+// whitespace before them, `=` with spaces around it.
 // Runs: SAXES_HOOKS_RUNS (default 400); FUZZ_SEED replays a run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
