@@ -296,7 +296,7 @@ const SQUOTE = 0x27;
  * the rest of the tag goes to saxes's own steps, from the start of that attribute (or from
  * just after the last value read, as saxes's step that reads what follows a value). A
  * modern record's 36 attributes took 180 steps; measured (bench/split, A/B): 5–10 % of
- * splitting the modern records, 2–3 % of the sample's.
+ * splitting, on modern and sample records, envelopes and replication bundles alike.
  */
 export function readAttributes(parser: SaxesParser): void {
   const internals = internalsOf(parser);
