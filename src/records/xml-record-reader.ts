@@ -2,7 +2,7 @@ import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import type { BundleItem } from './bundle-item';
 import { rawAttributes } from './raw-attributes';
 import { RecordError } from './record-error';
-import { forgetComments, type ListedAttribute, readAsciiRuns, takeAttributes } from './saxes-hooks';
+import { forgetComments, type ListedAttribute, readAsciiRuns, readAttributes, readTextRuns, takeAttributes } from './saxes-hooks';
 import { TextWindow } from './text-window';
 import { child, localName, type XmlElement } from './xml-element';
 
@@ -111,6 +111,8 @@ export class XmlRecordReader {
     readAsciiRuns(p, () => {
       this.valueLeftToParser = true;
     });
+    readTextRuns(p);
+    readAttributes(p);
     p.on('opentag', (tag) => this.onOpenTag(tag));
     p.on('cdata', (text) => this.onText(text));
     p.on('closetag', () => this.onCloseTag());

@@ -1,15 +1,17 @@
 // The hooks into saxes (src/records/saxes-hooks.ts) change nothing the parser reports: a hooked
 // parser and a plain one, fed the same generated document cut at the same places, report the
-// same events, attributes, positions (line and column too) and errors. The documents mix what
-// the hooks read fast (ASCII names and values) with everything that must go to saxes's own
-// steps: chunk ends, line breaks (CR LF too), tabs, entities, non-ASCII and astral characters,
-// XML 1.1's NEL and LS, DEL and control characters, stray `<`, repeated attributes.
+// same events, attributes, positions (line, column and column index too) and errors. The
+// documents mix what the hooks read fast (ASCII names, whole attributes, text between tags)
+// with everything that must go to saxes's own steps: chunk ends, line breaks (CR LF too, cut
+// between chunks), tabs, entities, `]]>`, non-ASCII and astral characters, XML 1.1's NEL and
+// LS, DEL and control characters, stray `<`, repeated attributes, attributes with no
+// whitespace before them, `=` with spaces around it.
 // Runs: SAXES_HOOKS_RUNS (default 400); FUZZ_SEED replays a run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { SaxesParser } from 'saxes';
-import { forgetComments, type ListedAttribute, readAsciiRuns, takeAttributes } from '../../src/records/saxes-hooks';
+import { forgetComments, type ListedAttribute, readAsciiRuns, readAttributes, readTextRuns, takeAttributes } from '../../src/records/saxes-hooks';
 import { cutAt } from '../support/convert';
 
 const RUNS = Number(process.env['SAXES_HOOKS_RUNS'] ?? 400);
@@ -17,8 +19,10 @@ const SEED = Number(process.env['FUZZ_SEED'] ?? (Date.now() ^ (Math.random() * 0
 
 const NAMES = ['a', 'Tag', 'urwg:description', 'x.y-z_1', 'é', 'naïve', 'ns:中', '𝒳', 'A·B', 'RecordEnvelope', 'a:b:c', ':x', 'x:'];
 const SPACES = [' ', '\t', '\n', '\r\n', '\r', '  ', ' \t\n '];
+/** Before an attribute: whitespace, or none (an error saxes reports after the value before it). */
+const BEFORE_ATTRIBUTE = [...SPACES, '\n\t\t', ''];
 const VALUE_PIECES = ['plain', 'two words', 'a\tb', 'line\nbreak', 'cr\r\nlf', 'cr\ronly', '&amp;', '&#9;', '&#x41;', '&lt;', '>', 'é', '😀', "'", '"', '&bogus;', '&', '<', '\u0085', '\u2028', '\u007f', '\u0001', ''];
-const TEXT_PIECES = ['text', ' ', '\n\t', '&amp;', ']]>', ']]', ']', '>', 'é', '😀', '\r\n', '\r', '<![CDATA[x]]>', '<!-- c -->', '<!-- - -->', '<?pi x?>', '&#10;', '\u0085', '\u2028', '\u007f'];
+const TEXT_PIECES = ['text', ' ', '\n\t', '\n\t\t', 'PT1H2M3.0S', 'a > b', '\t', '&amp;', ']]>', ']]', ']', '>', 'é', '😀', '\r\n', '\r', '<![CDATA[x]]>', '<!-- c -->', '<!-- - -->', '<?pi x?>', '&#10;', '\u0085', '\u2028', '\u007f'];
 
 const name = fc.constantFrom(...NAMES);
 const space = fc.constantFrom(...SPACES);
@@ -27,7 +31,7 @@ const attribute = fc.record({
   name,
   quote: fc.constantFrom('"', "'"),
   value: fc.array(fc.constantFrom(...VALUE_PIECES), { maxLength: 4 }).map((p) => p.join('')),
-  before: space,
+  before: fc.constantFrom(...BEFORE_ATTRIBUTE),
   around: fc.constantFrom('=', ' = ', '\t=\n'),
 }).map(({ name: n, quote, value, before, around }) => `${before}${n}${around}${quote}${value}${quote}`);
 
@@ -41,7 +45,7 @@ const element: fc.Arbitrary<string> = fc.letrec<{ el: string }>((tie) => ({
     kids: fc.oneof({ weight: 2, arbitrary: fc.constant([] as string[]) }, fc.array(fc.oneof(text, tie('el')), { maxLength: 4 })),
     selfClosing: fc.boolean(),
     endName: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, name),
-    endSpace: fc.constantFrom('', ' ', '\n'),
+    endSpace: fc.constantFrom('', '', ' ', '\n', '\t', '\r\n'),
   }).map(({ name: n, attrs, tail, kids, selfClosing, endName, endSpace }) =>
     selfClosing && kids.length === 0
       ? `<${n}${attrs.join('')}${tail}/>`
@@ -70,7 +74,7 @@ let leftToSaxes = 0;
 function report(chunks: readonly string[], hooked: boolean): string[] {
   const p = new SaxesParser({ xmlns: false, position: true });
   const out: string[] = [];
-  const at = (): string => `@${p.position} ${p.line}:${p.column}`;
+  const at = (): string => `@${p.position} ${p.line}:${p.column} (${p.columnIndex})`;
   let listed: readonly ListedAttribute[] = [];
   if (hooked) {
     forgetComments(p);
@@ -79,6 +83,8 @@ function report(chunks: readonly string[], hooked: boolean): string[] {
     });
     leftToSaxes = 0;
     readAsciiRuns(p, () => leftToSaxes++);
+    readTextRuns(p);
+    readAttributes(p);
   }
   p.on('opentagstart', (tag) => out.push(`start ${tag.name} ${at()}`));
   p.on('attribute', (a) => out.push(`attribute ${JSON.stringify(a.name)}=${JSON.stringify(a.value)} ${at()}`));
@@ -159,6 +165,21 @@ test('the fast steps are taken: plain ASCII names and values never go to saxes\'
     q.write('<r\na="x&amp;y"/>');
     q.close();
     assert.deepEqual(calls, { captureNameChars: 1, sAttribValueQuoted: 1 });
+  });
+});
+
+test('the fast steps are taken: plain text and attributes never go to saxes\'s own steps', () => {
+  countingOwnSteps(['handleTextInRoot', 'sAttrib', 'sAttribValueClosed', 'sAttribName'], (calls) => {
+    const p = new SaxesParser({ xmlns: false, position: true });
+    readAsciiRuns(p);
+    readTextRuns(p);
+    readAttributes(p);
+    const texts: string[] = [];
+    p.on('text', (t) => texts.push(t));
+    p.write('<JobUsageRecord xmlns:urwg="u"\n\turwg:x="1">\n<RecordIdentity urwg:recordId="a:1.2" urwg:createTime="2024-05-06T07:08:09Z"/>\n\t<Status urwg:description="Exit">0</Status>\n</JobUsageRecord>');
+    p.close();
+    assert.deepEqual(calls, { handleTextInRoot: 0, sAttrib: 0, sAttribValueClosed: 0, sAttribName: 0 });
+    assert.deepEqual(texts, ['\n', '\n\t', '0', '\n']);
   });
 });
 
