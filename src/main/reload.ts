@@ -1,6 +1,7 @@
 // SIGHUP: the configuration loaded again (file and environment) and checked as at start-up.
 import { isDeepStrictEqual } from 'node:util';
-import { type CollectorConfig, ConfigError, loadConfig } from './config';
+import type bunyan from 'bunyan';
+import { type CollectorConfig, ConfigError, describeConfig, loadConfig } from './config';
 
 /**
  * Keys a running collector cannot change: its listeners (the HTTPS one's too: whether there is
@@ -36,6 +37,23 @@ export function reloadConfig(file: string | undefined, running: CollectorConfig)
   const config = structuredClone(loaded);
   for (const key of restartNeeded) setValueAt(config, key, valueAt(running, key));
   return { ok: true, config, restartNeeded };
+}
+
+/**
+ * Loads the configuration again (SIGHUP) and logs the outcome: why it was refused (the
+ * collector runs on as it was), or the new configuration and the keys that need a restart.
+ */
+export function reloadReported(file: string | undefined, running: CollectorConfig, log: bunyan): ReloadOutcome {
+  const outcome = reloadConfig(file, running);
+  if (!outcome.ok) {
+    log.error({ reason: outcome.reason }, 'reload refused: the configuration is invalid; running on as before');
+    return outcome;
+  }
+  log.info({ config: describeConfig(outcome.config) }, 'reloading the configuration');
+  if (outcome.restartNeeded.length > 0) {
+    log.warn({ keys: outcome.restartNeeded }, 'reload: these settings change only with a restart; kept as they were');
+  }
+  return outcome;
 }
 
 /** The value of a key (`port`, `tls.port`) of a configuration. */

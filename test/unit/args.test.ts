@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CONFIG_FLAG, parseArgs } from '../../src/main/args';
-import { parseServeArgs } from '../../src/main/serve-command';
+import { parseServeArgs } from '../../src/main/serve-args';
 import { UsageError } from '../../src/main/usage-error';
 
 const SPECS = { config: CONFIG_FLAG, connect: { names: ['connect'], type: 'boolean' } } as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { workerExecArgv } from '../../src/main/serve-command';
+import { workerExecArgv } from '../../src/main/cluster-primary';
 
 const GC = ['--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16', '--initial-old-space-size=64'];
 
