@@ -15,7 +15,8 @@ import amqplib from 'amqplib';
 import bunyan from 'bunyan';
 import { lastValueFrom } from 'rxjs';
 import type { OutboundMessage } from '../src/contracts/sink';
-import type { AmqpSink, AmqpSinkOptions } from '../src/io/sinks/amqp';
+import type { AmqpSink } from '../src/io/sinks/amqp/amqp-sink';
+import type { AmqpSinkOptions } from '../src/io/sinks/amqp/options';
 import { buildLoads } from './loads';
 import { AMQP_URL, EXCHANGE_OPTIONS } from './rabbit';
 
@@ -106,10 +107,10 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const variants: { name: string; create: CreateSink }[] = [];
   if (o.base !== undefined) {
-    const mod = require(path.resolve(o.base, 'src/io/sinks/amqp')) as { createAmqpSink: CreateSink };
+    const mod = require(path.resolve(o.base, 'src/io/sinks/amqp/amqp-sink')) as { createAmqpSink: CreateSink };
     variants.push({ name: 'base', create: mod.createAmqpSink });
   }
-  variants.push({ name: 'this', create: (require('../src/io/sinks/amqp') as { createAmqpSink: CreateSink }).createAmqpSink });
+  variants.push({ name: 'this', create: (require('../src/io/sinks/amqp/amqp-sink') as { createAmqpSink: CreateSink }).createAmqpSink });
 
   const load = buildLoads(['modern'], ['multiupdate'], 100, 'amqp-publish')[0]!;
   const bundles = load.batches.map((batch) => batch.map((body, i): OutboundMessage => ({ key: `r${i}`, body, contentType: 'application/json' })));

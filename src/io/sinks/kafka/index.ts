@@ -1,24 +1,25 @@
 import { defineSink } from '../sink-module';
+import { checkKafkaConfig } from './check';
 import { kafkaConfig } from './config';
-import { checkKafkaConnection } from './connect-check';
 import { kafkaEncoder } from './encoder';
-import { checkKafkaConfig } from './options';
-import { createKafkaSink } from './kafka-sink';
 
-export { KafkaSink, createKafkaSink } from './kafka-sink';
 export { kafkaEncoder } from './encoder';
-export { checkKafkaConfig } from './options';
-export { compressionUnavailable, registerCodec } from './codecs';
+export { checkKafkaConfig } from './check';
 export type { KafkaCompression, KafkaSaslMechanism } from './config';
 export type { KafkaSinkOptions } from './options';
 
-/** Kafka: an idempotent producer, acks from every in-sync replica. */
+/**
+ * Kafka: an idempotent producer, acks from every in-sync replica. The sink and its connection
+ * check (kafkajs) are required when first used: every configuration load goes through this
+ * registration, the cluster's primary's too, which makes no sink.
+ */
 export const kafkaSink = defineSink({
   name: 'kafka',
   config: kafkaConfig,
   check: checkKafkaConfig,
-  connect: checkKafkaConnection,
+  connect: (config, context) => (require('./connect-check') as typeof import('./connect-check')).checkKafkaConnection(config, context),
   encoder: kafkaEncoder,
   create: ({ enable: _enable, ...settings }, { timeoutMs, closeTimeoutMs, log, metrics }) =>
-    createKafkaSink({ ...settings, timeoutMs, closeTimeoutMs, metrics, log: log.child({ sink: 'kafka' }) }),
+    (require('./kafka-sink') as typeof import('./kafka-sink')).createKafkaSink(
+      { ...settings, timeoutMs, closeTimeoutMs, metrics, log: log.child({ sink: 'kafka' }) }),
 });
