@@ -11,6 +11,8 @@ export const fileSink = defineSink({
   config: fileConfig,
   withoutFile: { enable: true },
   check: checkFileConfig,
-  create: ({ enable: _enable, ...settings }, { closeTimeoutMs }) =>
-    new (require('./file-sink') as typeof import('./file-sink')).FileSink({ ...settings, closeTimeoutMs }),
+  create: ({ enable: _enable, ...settings }, { closeTimeoutMs }) => {
+    const { FileSink } = require('./file-sink') as typeof import('./file-sink');
+    return new FileSink({ ...settings, closeTimeoutMs });
+  },
 });
