@@ -1,6 +1,6 @@
+import { filter } from 'rxjs';
 import { valueText } from '../records/field-template';
 import type { FieldValue, GraccRecord } from '../records/gracc-record';
-import { rxjsOnBuild } from './rxjs-on-build';
 import type { TableKeys } from './table-keys';
 import { defineTransform } from './transform';
 
@@ -60,7 +60,7 @@ export const filterTransform = defineTransform<FilterSettings>({
       ? (r: GraccRecord) => conditions.every((c) => c.holds(r.fields[c.field]))
       : (r: GraccRecord) => conditions.some((c) => c.holds(r.fields[c.field]));
     const keep = action === 'keep';
-    return rxjsOnBuild().filter((record) => {
+    return filter((record) => {
       if (meets(record) === keep) return true;
       tally.dropped();
       return false;

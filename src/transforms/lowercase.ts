@@ -1,6 +1,6 @@
+import { map } from 'rxjs';
 import type { FieldValue } from '../records/gracc-record';
 import { changeableField, withFields } from './record-fields';
-import { rxjsOnBuild } from './rxjs-on-build';
 import { defineTransform } from './transform';
 
 /**
@@ -21,7 +21,7 @@ export const lowercaseTransform = defineTransform<readonly string[]>({
     return keys.failed ? undefined : fields;
   },
   build(fields, { tally }) {
-    return rxjsOnBuild().map((record) => {
+    return map((record) => {
       const changes = new Map<string, FieldValue>();
       for (const name of fields) {
         const value = record.fields[name];

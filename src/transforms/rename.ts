@@ -1,7 +1,7 @@
+import { map } from 'rxjs';
 import { emptyFields } from '../records/fields-object';
 import type { FieldValue, GraccRecord } from '../records/gracc-record';
 import { changeableField } from './record-fields';
-import { rxjsOnBuild } from './rxjs-on-build';
 import { defineTransform } from './transform';
 
 /** Old name → new name. */
@@ -38,7 +38,7 @@ export const renameTransform = defineTransform<RenameSettings>({
   },
   build(settings, { tally }) {
     const renames: Renames = new Map(settings);
-    return rxjsOnBuild().map((record) => {
+    return map((record) => {
       const renamed = withRenames(record, renames);
       if (renamed !== record) tally.changed();
       return renamed;

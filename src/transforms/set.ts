@@ -1,9 +1,9 @@
 import path from 'node:path';
+import { map } from 'rxjs';
 import { compileTemplate, type FieldTemplate, valueText } from '../records/field-template';
 import type { FieldValue } from '../records/gracc-record';
 import { readMappingFile } from './mapping-file';
 import { changeableField, withFields } from './record-fields';
-import { rxjsOnBuild } from './rxjs-on-build';
 import { isTable, type TableKeys } from './table-keys';
 import { defineTransform, type ReadContext } from './transform';
 
@@ -69,7 +69,7 @@ export const setTransform = defineTransform<SetSettings>({
   build(settings, { tally }) {
     const rules = settings.rules.map(ready);
     const { remove } = settings;
-    return rxjsOnBuild().map((record) => {
+    return map((record) => {
       const changes = new Map<string, FieldValue | undefined>();
       for (const rule of rules) {
         if (rule.ifAbsent && valueText(record.fields[rule.name]) !== '') continue;
