@@ -3,14 +3,21 @@
 import { checkTlsFiles } from '../../tls-files';
 import { compressionUnavailable } from './compression';
 import { KAFKA_COMPRESSIONS, type KafkaConfig, SASL_MECHANISMS } from './config';
-import type { KafkaSinkOptions } from './options';
+
+/** What kafkaTableProblems reads: of the [kafka] table, or of the sink's options (options.ts). */
+export interface KafkaTableSettings {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly compression: KafkaConfig['compression'];
+  readonly sasl: Readonly<KafkaConfig['sasl']>;
+}
 
 /**
  * What is wrong with the [kafka] table's settings, one line each: what kafkajs would refuse
  * only when the sink is made (in a worker, after the start) or first connects. The
  * configuration's check (index.ts) and kafkaSettings both ask it.
  */
-export function kafkaTableProblems(table: Pick<KafkaSinkOptions, 'brokers' | 'clientId' | 'compression' | 'sasl'>): string[] {
+export function kafkaTableProblems(table: KafkaTableSettings): string[] {
   const { brokers, clientId, compression, sasl } = table;
   const problems: string[] = [];
   if (!Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || !/^\S+:\d{1,5}$/.test(b.trim()))) {
