@@ -16,7 +16,7 @@ const KEYS_SIZE = 64 * 1024;
 const MAX_KEY_BYTES = 1024;
 /** Where the texts to escape go. */
 const IN = KEYS + KEYS_SIZE;
-/** The longest text (UTF-16 units) `escaped` takes: its UTF-8 bytes go in before OUT. */
+/** The most UTF-16 units of value text `object` takes (their UTF-8 bytes go in before OUT). */
 export const MAX_ESCAPED = 64 * 1024;
 /** Where the message being written starts. */
 const OUT = IN + 3 * MAX_ESCAPED;
@@ -41,7 +41,6 @@ declare const WebAssembly: {
 /** What json-escape.wat exports. */
 interface Exports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  escape(from: number, end: number, out: number): number;
   object(spec: number, count: number, out: number): number;
 }
 
@@ -61,12 +60,12 @@ function inheritsNothingEnumerable(o: object): boolean {
 }
 
 /**
- * A message written piece by piece in json-escape.wat's memory, then copied out as its own
- * bytes. The point is `escaped`: JSON.stringify escapes a string at about 1.6 ns a unit (V8
- * 11's per-character loop), the module 0.3 to 1 ns a byte, UTF-8 encoding included (the
- * sample's RawXML, 2.7 kB, in 0.8 µs instead of 4.2; a modern record's, 2.9 kB, in 1.4 to 3
- * instead of 4.4). Each method returns false when the piece does not fit, after which the
- * message is to be written some other way.
+ * A message written in json-escape.wat's memory, then copied out as its own bytes. The point
+ * is the escaping: JSON.stringify escapes a string at about 1.6 ns a unit (V8 11's
+ * per-character loop), the module 0.3 to 1 ns a byte, UTF-8 encoding included (the sample's
+ * RawXML, 2.7 kB, in 0.8 µs instead of 4.2; a modern record's, 2.9 kB, in 1.4 to 3 instead
+ * of 4.4). `object` returns false when the fields do not fit or are not its to write, after
+ * which the message is to be written some other way.
  */
 export class JsonBytes {
   private readonly wasm: Exports;
@@ -99,22 +98,6 @@ export class JsonBytes {
       this.keysEnd = KEYS;
       this.keysFull = false;
     }
-  }
-
-  /** Appends the UTF-8 bytes of `text` but its last `drop` units (which must be ASCII). */
-  text(text: string, drop = 0): boolean {
-    if (3 * text.length > SIZE - this.end) return false;
-    this.end += this.memory.write(text, this.end) - drop;
-    return true;
-  }
-
-  /** Appends `text` (well-formed: no lone surrogate) as the inside of a JSON string, escaped as JSON.stringify escapes it. */
-  escaped(text: string): boolean {
-    // An escape is at most 6 bytes for 1 (a control character); a unit is at most 3 bytes.
-    if (text.length > MAX_ESCAPED || 6 * text.length + SLACK > SIZE - this.end) return false;
-    const length = this.memory.write(text, IN);
-    this.end = this.wasm.escape(IN, IN + length, this.end);
-    return true;
   }
 
   /**

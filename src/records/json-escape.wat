@@ -18,7 +18,7 @@
 
   ;; Escapes the bytes [$i, $end) to $o on; returns where the output ends. The output may be
   ;; written up to 16 bytes past its end (a whole block is stored before it is known to be clean).
-  (func $escape (export "escape") (param $i i32) (param $end i32) (param $o i32) (result i32)
+  (func $escape (param $i i32) (param $end i32) (param $o i32) (result i32)
     (local $c i32) (local $e i32) (local $v v128) (local $special i32)
     (block $done
       (loop $next
@@ -63,7 +63,8 @@
         (local.set $o (i32.add (local.get $o) (i32.const 6)))
         (br $next)))
     (local.get $o))
-;; A JSON object from $count fields listed at $spec, four i32 each: the offset and length of
+
+  ;; A JSON object from $count fields listed at $spec, four i32 each: the offset and length of
   ;; its `"key":` bytes, then the offset and length of its value's bytes: a string's UTF-8
   ;; text (well-formed) to escape between quotes, or, with the length as ~length, bytes
   ;; copied as they are (a number). Written at $o; returns where the object ends.
