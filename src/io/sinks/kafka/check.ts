@@ -6,9 +6,11 @@ import { KAFKA_COMPRESSIONS, type KafkaConfig, SASL_MECHANISMS } from './config'
 
 /** What kafkaTableProblems reads: of the [kafka] table, or of the sink's options (options.ts). */
 export interface KafkaTableSettings {
+  /** Bootstrap brokers, `host:port`. */
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly compression: KafkaConfig['compression'];
+  /** mechanism '' means no SASL. */
   readonly sasl: Readonly<KafkaConfig['sasl']>;
 }
 

@@ -7,7 +7,7 @@ import {
 } from 'kafkajs';
 import type { SinkMetrics } from '../../../contracts/sink-metrics';
 import { readTlsFiles } from '../../tls-files';
-import { kafkaTableProblems } from './check';
+import { type KafkaTableSettings, kafkaTableProblems } from './check';
 import { COMPRESSION_TYPES, registerCodec } from './codecs';
 import type { KafkaConfig } from './config';
 
@@ -15,15 +15,11 @@ import type { KafkaConfig } from './config';
  * Options of the Kafka sink: the [kafka] table's settings (config.ts) and what the
  * composition root and tests add.
  */
-export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl' | 'key' | 'tls'>> & {
+export type KafkaSinkOptions = Readonly<Omit<KafkaConfig, 'enable' | 'brokers' | 'sasl' | 'key' | 'tls'>> & KafkaTableSettings & {
   /** The record key: '' or unset, the record's id; otherwise a key, or a template over the record's fields. */
   readonly key?: string;
   /** [kafka.tls], with `ssl`: the TLS files and the certificate check; none and verify on by default. */
   readonly tls?: Readonly<Partial<KafkaConfig['tls']>>;
-  /** Bootstrap brokers, `host:port`. */
-  readonly brokers: readonly string[];
-  /** mechanism '' means no SASL. */
-  readonly sasl: Readonly<KafkaConfig['sasl']>;
   /**
    * A bundle fails with a SinkError ('timeout', or 'down' when the brokers could not be
    * reached) when the brokers (acks=all) do not acknowledge its first send within this many
