@@ -14,9 +14,17 @@ export interface XmlElement {
   readonly children: XmlElement[];
 }
 
+/** The attributes of an element that has none (shared, frozen). */
+export const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 export function localName(qualified: string): string {
   const colon = qualified.indexOf(':');
   return colon < 0 ? qualified : qualified.slice(colon + 1);
+}
+
+/** Whether an attribute's name is a namespace declaration's, `xmlns` or `xmlns:…`. */
+export function isNamespaceDeclaration(name: string): boolean {
+  return name.startsWith('xmlns') && (name.length === 5 || name.charCodeAt(5) === 0x3a /* : */);
 }
 
 /** The first child with the given local name, if any. */
