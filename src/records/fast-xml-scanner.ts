@@ -26,6 +26,11 @@ export interface ScanLimits {
   readonly maxElementsPerRecord: number;
 }
 
+/** Attributes in one start tag past which saxes reads it (Gratia tags hold a few). */
+const MAX_ATTRIBUTES = 64;
+
+const NAMES = new NameTable();
+
 /** A position's stand-in for "the text ended here" (more may come) and "give up". */
 const END = -1;
 const BAIL = -2;
@@ -86,8 +91,12 @@ export class FastXmlScanner {
   private readonly open: XmlElement[] = [];
   private elements = 0;
   private t = '';
-  /** The names read, and the slot of the last one. */
-  private readonly table = new NameTable();
+  /** The names of the start tag's attributes read so far (to refuse a repeated one). */
+  private readonly seenNames: string[] = new Array<string>(MAX_ATTRIBUTES).fill('');
+  /** How many attributes the last start tag read set (namespace declarations apart). */
+  private attributesSet = 0;
+  /** The names read (shared by every scanner: records name the same things), and the slot of the last one. */
+  private readonly table = NAMES;
   private slot = 0;
 
   constructor(private readonly limits: ScanLimits) {}
@@ -270,7 +279,9 @@ export class FastXmlScanner {
     const t = this.t;
     const n = t.length;
     let i = from;
-    let seen: string[] | undefined;
+    const seen = this.seenNames;
+    let count = 0;
+    this.attributesSet = 0;
     for (;;) {
       let c = t.charCodeAt(i);
       const spaced = isSpace(c);
@@ -287,8 +298,10 @@ export class FastXmlScanner {
       if (nameEnd + 1 >= n) return END;
       const q = t.charCodeAt(nameEnd + 1);
       if (t.charCodeAt(nameEnd) !== EQ || (q !== DQUOTE && q !== SQUOTE)) return BAIL;
+      // a slot's name may be replaced by a later one: the strings are taken now
       const slot = this.slot;
       const name = this.table.qualifiedName(slot);
+      const local = this.table.declaresNamespace(slot) ? undefined : this.table.localName(slot);
       // the value: plain characters sliced, references decoded; tabs and line breaks left to saxes
       let j = nameEnd + 2;
       let value = '';
@@ -317,11 +330,15 @@ export class FastXmlScanner {
       value = piece === nameEnd + 2 ? t.slice(piece, j) : value + t.slice(piece, j);
       i = j + 1;
       // saxes refuses a repeated name; local names may repeat (the last one kept, as the reader does)
-      if (seen === undefined) seen = [name];
-      else if (seen.includes(name)) return BAIL;
-      else seen.push(name);
-      if (qualified) attrs[name] = value;
-      else if (!this.table.declaresNamespace(slot)) attrs[this.table.localName(slot)] = value;
+      for (let k = 0; k < count; k++) if (seen[k] === name) return BAIL;
+      if (count === seen.length) return BAIL; // more attributes than a record's tag holds: saxes reads them
+      seen[count++] = name;
+      if (qualified) {
+        attrs[name] = value;
+      } else if (local !== undefined) {
+        attrs[local] = value;
+        this.attributesSet++;
+      }
     }
   }
 
@@ -359,7 +376,9 @@ export class FastXmlScanner {
       // a start tag at i
       const nameEnd = this.name(i + 1);
       if (nameEnd < 0) return nameEnd;
-      const slot = this.slot;
+      // a slot's name may be replaced by one of the attributes': the strings are taken now
+      const qualifiedName = this.table.qualifiedName(this.slot);
+      const name = this.table.localName(this.slot);
       let attrs = NO_ATTRIBUTES;
       let c = t.charCodeAt(nameEnd);
       let end: number;
@@ -369,20 +388,15 @@ export class FastXmlScanner {
         attrs = {};
         end = this.attributes(nameEnd, attrs, false);
         if (end < 0) return end;
-        let any = false;
-        for (const _ in attrs) {
-          any = true;
-          break;
-        }
-        if (!any) attrs = NO_ATTRIBUTES;
+        if (this.attributesSet === 0) attrs = NO_ATTRIBUTES;
       }
       if (depth + open.length >= maxDepth || ++this.elements > maxElementsPerRecord) return BAIL;
-      const el: XmlElement = { name: this.table.localName(slot), attrs, text: '', children: [] };
+      const el: XmlElement = { name, attrs, text: '', children: [] };
       if (open.length > 0) open[open.length - 1]!.children.push(el);
       i = end;
       if (t.charCodeAt(end - 2) !== SLASH) {
         open.push(el);
-        names.push(this.table.qualifiedName(slot));
+        names.push(qualifiedName);
       } else if (open.length === 0) {
         open.push(el);
         return end;
@@ -428,8 +442,13 @@ export class FastXmlScanner {
           i = pastWide(t, i, c);
           if (i < 0) return i;
         }
-        if (keep && i > piece) text += t.slice(piece, i);
-        if (keep && text !== '') open[open.length - 1]!.text += text;
+        if (keep) {
+          if (i > piece) text = text === '' ? t.slice(piece, i) : text + t.slice(piece, i);
+          if (text !== '') {
+            const owner = open[open.length - 1]!;
+            owner.text = owner.text === '' ? text : owner.text + text;
+          }
+        }
         // the tag at i
         if (i + 1 >= n) return END;
         c = t.charCodeAt(i + 1);

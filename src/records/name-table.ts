@@ -1,14 +1,14 @@
 import { isNamespaceDeclaration, localName } from './xml-element';
 
-/** Slots of the table: a record's few dozen distinct names, and those of other probes', seldom meet in one. */
-const SLOTS = 512;
+/** Slots of the table: the few hundred distinct names of all probes' records seldom meet in one. */
+const SLOTS = 2048;
 
 /**
  * The names read out of documents (of elements and attributes), each made a string once: a
  * name found again is compared with the one kept in its slot, character by character, in
  * place of a new string that would then be hashed to become a property name. The strings
- * kept are those every tree shares (as property names, compared by identity). A name whose
- * slot holds another takes it over.
+ * kept are those every tree shares (as property names, compared by identity). A name has
+ * two slots it may be kept in; one whose two slots hold others takes over the second.
  */
 export class NameTable {
   private readonly qualified: string[] = new Array<string>(SLOTS).fill('');
@@ -16,21 +16,30 @@ export class NameTable {
   /** 1 where the name is `xmlns` or `xmlns:…`, a namespace declaration's. */
   private readonly declaration = new Uint8Array(SLOTS);
 
-  /** The slot of the name `t[from, to)`, whose hash (see hashStep) is `hash`. */
+  /** The slot of the name `t[from, to)` (ASCII), whose hash (see hashStep) is `hash`. */
   slot(t: string, from: number, to: number, hash: number): number {
-    const at = (hash ^ (hash >>> 9)) & (SLOTS - 1);
-    const kept = this.qualified[at]!;
-    const length = to - from;
-    if (kept.length === length) {
-      let k = 0;
-      while (k < length && kept.charCodeAt(k) === t.charCodeAt(from + k)) k++;
-      if (k === length) return at;
-    }
-    const name = t.slice(from, to);
+    // two places a name may be kept, so that two names of one place both stay
+    const first = (hash ^ (hash >>> 11)) & (SLOTS - 1);
+    if (this.holds(first, t, from, to)) return first;
+    const second = ((hash >>> 16) ^ Math.imul(hash, 0x9e3779b1) >>> 21) & (SLOTS - 1);
+    if (this.holds(second, t, from, to)) return second;
+    const at = this.qualified[first] === '' ? first : second;
+    // a string of its own (a slice of a long text would point into that text: slower to
+    // compare, and it would keep the text alive)
+    const name = Buffer.from(t.slice(from, to), 'latin1').toString('latin1');
     this.qualified[at] = name;
     this.local[at] = localName(name);
     this.declaration[at] = isNamespaceDeclaration(name) ? 1 : 0;
     return at;
+  }
+
+  private holds(at: number, t: string, from: number, to: number): boolean {
+    const kept = this.qualified[at]!;
+    const length = to - from;
+    if (kept.length !== length) return false;
+    let k = 0;
+    while (k < length && kept.charCodeAt(k) === t.charCodeAt(from + k)) k++;
+    return k === length;
   }
 
   qualifiedName(slot: number): string {

@@ -179,3 +179,15 @@ test('limits are saxes\'s: nesting past MAX_DEPTH fails as the saxes reader says
   assert.match(both.at(-1)!, /nested more than 64 deep/);
   assert.deepEqual(both, emitted((emit) => new SaxesRecordReader(emit), [deep]));
 });
+
+test('more distinct names than the name table holds read the same, repeated attributes refused', () => {
+  const elements = Array.from({ length: 3000 }, (_, k) => `<e${k} a${k % 7}="${k}" b${k}="x"/>`).join('');
+  const doc = `<RecordEnvelope><JobUsageRecord>${elements}</JobUsageRecord><JobUsageRecord><x a="1" b="2" a="3"/></JobUsageRecord></RecordEnvelope>`;
+  const both = emitted((emit) => new XmlRecordReader(emit), [doc]);
+  assert.match(both.at(-1)!, /duplicate attribute: a\./);
+  assert.deepEqual(both, emitted((emit) => new SaxesRecordReader(emit), [doc]));
+  const fine = doc.replace(' a="3"', '');
+  const read = emitted((emit) => new XmlRecordReader(emit), [fine]);
+  assert.equal(read.at(-1), 'end');
+  assert.deepEqual(read, emitted((emit) => new SaxesRecordReader(emit), [fine]));
+});
