@@ -85,6 +85,10 @@ export class XmlRecordReader {
 
   end(): void {
     if (!this.bySaxes) this.scan(true);
+    // the document is no longer needed (a request holds its reader until it is answered)
+    this.held = [];
+    this.heldLength = 0;
+    this.text = '';
     if (this.bySaxes) this.saxes!.end();
   }
 
