@@ -56,10 +56,11 @@ for (let c = 0; c < 128; c++) VALUE[c] = c >= SPACE && c !== AMP && c !== LT ? 1
 
 const isSpace = (c: number): boolean => c === SPACE || c === LF || c === TAB || c === CR;
 
-/** Whether `c` (not ASCII) at `i` is an XML 1.0 character: the position after it, or BAIL. */
+/** Whether `c` (not ASCII) at `i` is an XML 1.0 character: the position after it, END (a pair cut by the text's end) or BAIL. */
 function pastWide(t: string, i: number, c: number): number {
   if (c < 0xd800 || (c >= 0xe000 && c <= 0xfffd)) return i + 1;
   if (c <= 0xdbff) {
+    if (i + 1 >= t.length) return END;
     const low = t.charCodeAt(i + 1);
     if (low >= 0xdc00 && low <= 0xdfff) return i + 2;
   }
@@ -82,9 +83,10 @@ export class FastXmlScanner {
   /** 1 once the root's start tag is read (records are its children), 0 for a lone record, -1 before. */
   private recordDepth = -1;
   private rootName = '';
-  private rootClosed = false;
   /** The envelope's namespace declarations, which its records inherit. */
   inherited: Record<string, string> = {};
+  /** Where the envelope's start tag ended, in the text of the scan that read it; -1 after any other scan. */
+  rootTagEnd = -1;
 
   // the record being read
   private readonly names: string[] = [];
@@ -101,12 +103,16 @@ export class FastXmlScanner {
 
   constructor(private readonly limits: ScanLimits) {}
 
+  /** Whether the document is an envelope whose start tag was read: what is not read yet is records, text between them, its end tag and what follows. */
+  get inEnvelope(): boolean {
+    return this.recordDepth === 1;
+  }
+
   /** Forgets the document, for another one. */
   reset(): void {
     this.resume = 0;
     this.recordDepth = -1;
     this.rootName = '';
-    this.rootClosed = false;
     this.inherited = {};
   }
 
@@ -123,6 +129,7 @@ export class FastXmlScanner {
   /** Scans `text` (what `unread` left and the text since; `final`: no more comes) from where it left off. */
   scan(text: string, final: boolean, onRecord: OnRecord): ScanResult {
     this.t = text;
+    this.rootTagEnd = -1;
     try {
       const result = this.scanFrom(final, onRecord);
       return result === END ? (final ? BAILED : NEEDS_MORE) : result === BAIL ? BAILED : SCANNED;
@@ -145,21 +152,21 @@ export class FastXmlScanner {
         if (end < 0) return end;
         this.emit(onRecord, root, end);
         this.recordDepth = 0;
-        this.rootClosed = true;
         i = this.resume = end;
       } else {
-        i = this.resume = root;
+        i = this.resume = this.rootTagEnd = root;
       }
     }
-    // the envelope's children, then what follows its end
-    while (!this.rootClosed) {
+    // the envelope's children, then its end tag and what follows
+    while (this.recordDepth === 1) {
       const lt = this.outside(i, false);
       if (lt < 0) return lt;
       if (t.charCodeAt(lt + 1) === SLASH) {
+        // not stepped past: scanned again with what follows (so that the text not read yet
+        // always holds it, for saxes should the scanner give up on what follows)
         const end = this.endTag(lt, this.rootName);
         if (end < 0) return end;
-        this.rootClosed = true;
-        i = this.resume = end;
+        i = end;
         break;
       }
       const end = this.element(lt, 1);

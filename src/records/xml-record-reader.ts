@@ -9,12 +9,12 @@ export { MAX_DEPTH, MAX_ELEMENTS_PER_RECORD } from './saxes-record-reader';
 export type EmitItem = (item: BundleItem) => void;
 
 /**
- * The most text of one document the quick scanner holds (it keeps the document from its
- * start, for saxes to read again should it give up): past this, saxes reads the rest, and
- * the text is dropped as records are read. A gathered request body (4 MiB at most) stays
- * under it; a large file given to `convert` goes past it.
+ * The most text of one document the reader holds for saxes, should the scanner give up:
+ * past this, the text of the records read is let go of (see XmlRecordReader). It bounds the
+ * memory a document costs besides its records (convert on a 57 MB envelope: 194 MiB peak at
+ * 1 MiB, 217 MiB at 4) and what saxes may have to read again.
  */
-export const MAX_SCANNED_TEXT = 4 * 1024 * 1024;
+export const MAX_HELD_TEXT = 1024 * 1024;
 /**
  * The most text of one record the scanner reads again as chunks arrive (it begins the
  * record again with each): a record cut into many chunks past this goes to saxes. Gratia
@@ -22,16 +22,59 @@ export const MAX_SCANNED_TEXT = 4 * 1024 * 1024;
  */
 export const MAX_RESCANNED_RECORD = 256 * 1024;
 
+const LINE_BREAK = /\r\n?|\n/g;
+const HIGH_SURROGATE = /[\ud800-\udbff]/g;
+
+/** Where saxes's position is after reading some text: its line breaks, and its code points after the last one. */
+class Position {
+  lines = 0;
+  column = 0;
+
+  /** Moves on over `text[from, to)` (which does not end inside a CR LF). */
+  over(text: string, from: number, to: number): void {
+    let lineStart = from;
+    const cr = text.indexOf('\r', from);
+    if (cr < 0 || cr >= to) {
+      // line feeds alone, found by indexOf (a regular expression's matches cost 5× as much)
+      for (let lf = text.indexOf('\n', from); lf >= 0 && lf < to; lf = text.indexOf('\n', lf + 1)) {
+        this.lines++;
+        lineStart = lf + 1;
+      }
+    } else {
+      LINE_BREAK.lastIndex = from;
+      for (let m = LINE_BREAK.exec(text); m !== null && m.index < to; m = LINE_BREAK.exec(text)) {
+        this.lines++;
+        lineStart = m.index + m[0].length;
+      }
+    }
+    if (lineStart > from) this.column = 0; // a line break was read
+    const rest = text.slice(lineStart, to);
+    this.column += rest.length - (rest.match(HIGH_SURROGATE)?.length ?? 0);
+  }
+
+  /** Text of the same lines and columns that XML reads as whitespace. */
+  blank(): string {
+    return '\n'.repeat(this.lines) + ' '.repeat(this.column);
+  }
+
+  clear(): void {
+    this.lines = this.column = 0;
+  }
+}
+
 /**
  * Reads an XML payload written in chunks cut anywhere: a `RecordEnvelope`, whose children
  * are the records, or a lone record. Each record is emitted once its end tag is read, with
  * its own text sliced out of the input exactly as received.
  *
  * The quick scanner (FastXmlScanner) reads the document first. Where it gives up — XML it
- * does not read (comments, CDATA, a DOCTYPE…), a document that is not well-formed, one
- * past MAX_SCANNED_TEXT — the saxes reader reads the document again from its start, and
- * what it emits from then on counts: the records the scanner emitted are not emitted
- * again, and any error is saxes's own.
+ * does not read (comments, CDATA, a DOCTYPE…), a document that is not well-formed — the
+ * saxes reader reads the document again from its start, and what it emits from then on
+ * counts: the records the scanner emitted are not emitted again, and any error is saxes's
+ * own. Past MAX_HELD_TEXT, the reader lets go of the records read so far and keeps only the
+ * envelope's start tag and where saxes would be after them: should the scanner give up
+ * later, saxes reads the start tag, whitespace of the same lines and columns in place of
+ * those records, then the rest, so that its errors name the same line and column.
  */
 export class XmlRecordReader {
   private readonly scanner = new FastXmlScanner({ maxDepth: MAX_DEPTH, maxElementsPerRecord: MAX_ELEMENTS_PER_RECORD });
@@ -39,18 +82,26 @@ export class XmlRecordReader {
   private saxes: SaxesRecordReader | undefined;
   /** Whether saxes reads the rest of the document. */
   private bySaxes = false;
-  /** The document's chunks so far, while the scanner reads it (for saxes, should it give up), and their length. */
+  /** The document's chunks from stream position `heldStart` on (for saxes, should the scanner give up), and their length. */
   private held: string[] = [];
   private heldLength = 0;
-  /** The text the scanner is to read: from the end of the last record it read. */
+  private heldStart = 0;
+  /** The text the scanner is to read (from the end of the last record it read), and its stream position. */
   private text = '';
+  private textStart = 0;
+  /** Stream position just past the envelope's start tag, once read; the text up to there, once records after it are let go of. */
+  private prefixEnd = -1;
+  private prefix: string | undefined;
+  /** Where saxes would be after the text let go of, from the prefix's end. */
+  private readonly letGoOf = new Position();
   /** Index of the document's first item, and of the next one the scanner emits. */
   private firstIndex: number;
   private nextIndex: number;
   /** Items below this index were emitted by the scanner: saxes's are not passed on. */
   private emittedBelow = 0;
 
-  constructor(private readonly emit: EmitItem, nextIndex = 0) {
+  /** `maxHeldText`: MAX_HELD_TEXT but in tests, which let go of records after a few characters. */
+  constructor(private readonly emit: EmitItem, nextIndex = 0, private readonly maxHeldText = MAX_HELD_TEXT) {
     this.firstIndex = this.nextIndex = nextIndex;
   }
 
@@ -68,9 +119,7 @@ export class XmlRecordReader {
   restart(nextIndex: number): void {
     this.scanner.reset();
     this.bySaxes = false;
-    this.held = [];
-    this.heldLength = 0;
-    this.text = '';
+    this.forget();
     this.firstIndex = this.nextIndex = nextIndex;
   }
 
@@ -78,7 +127,6 @@ export class XmlRecordReader {
     if (this.bySaxes) return this.saxes!.write(chunk);
     this.held.push(chunk);
     this.heldLength += chunk.length;
-    if (this.heldLength > MAX_SCANNED_TEXT) return this.toSaxes();
     this.text = this.text === '' ? chunk : this.text + chunk;
     this.scan(false);
   }
@@ -86,16 +134,33 @@ export class XmlRecordReader {
   end(): void {
     if (!this.bySaxes) this.scan(true);
     // the document is no longer needed (a request holds its reader until it is answered)
-    this.held = [];
-    this.heldLength = 0;
-    this.text = '';
+    this.forget();
     if (this.bySaxes) this.saxes!.end();
   }
 
+  private forget(): void {
+    this.held = [];
+    this.heldLength = this.heldStart = 0;
+    this.text = '';
+    this.textStart = 0;
+    this.prefixEnd = -1;
+    this.prefix = undefined;
+    this.letGoOf.clear();
+  }
+
   private scan(final: boolean): void {
-    if (this.scanner.scan(this.text, final, this.onRecord) === BAILED) return this.toSaxes();
-    this.text = this.scanner.unread(this.text);
-    if (this.text.length > MAX_RESCANNED_RECORD) this.toSaxes();
+    const scanner = this.scanner;
+    const result = scanner.scan(this.text, final, this.onRecord);
+    if (scanner.rootTagEnd >= 0) this.prefixEnd = this.textStart + scanner.rootTagEnd;
+    // past the records read, given up or not (saxes goes on from there once records were let go of)
+    const unread = scanner.unread(this.text);
+    this.textStart += this.text.length - unread.length;
+    this.text = unread;
+    if (result === BAILED || this.text.length > MAX_RESCANNED_RECORD) return this.toSaxes();
+    if (this.heldLength > this.maxHeldText) {
+      if (scanner.inEnvelope) this.letGoOfRecordsRead();
+      else this.toSaxes(); // a lone record, or an envelope's start tag, this long
+    }
   }
 
   private readonly onRecord = (root: XmlElement, start: number, end: number): void => {
@@ -104,18 +169,42 @@ export class XmlRecordReader {
     else this.emit({ kind: 'record', index, root, raw: this.text.slice(start, end), inheritedNamespaces: this.scanner.inherited });
   };
 
-  /** Hands the document to saxes, from its start; the items the scanner emitted are not emitted again. */
+  /** Keeps of the text held only the prefix and what is not read yet; where saxes would be after the rest goes in letGoOf. */
+  private letGoOfRecordsRead(): void {
+    const whole = this.held.join('');
+    let from = 0;
+    if (this.prefix === undefined) {
+      from = this.prefixEnd - this.heldStart;
+      this.prefix = whole.slice(0, from);
+    }
+    this.letGoOf.over(whole, from, this.textStart - this.heldStart);
+    this.held = [this.text];
+    this.heldLength = this.text.length;
+    this.heldStart = this.textStart;
+  }
+
+  /**
+   * Hands the document to saxes: from its start, or once records were let go of, from the
+   * prefix and blanks in their place; the items the scanner emitted are not emitted again.
+   */
   private toSaxes(): void {
     const saxes = (this.saxes ??= new SaxesRecordReader((item) => {
       if (item.index >= this.emittedBelow) this.emit(item);
     }));
     this.emittedBelow = this.nextIndex;
     this.bySaxes = true;
-    const held = this.held;
-    this.held = [];
-    this.heldLength = 0;
-    this.text = '';
-    saxes.restart(this.firstIndex);
-    for (const chunk of held) saxes.write(chunk);
+    const { held, prefix, heldStart, textStart } = this;
+    const whole = prefix === undefined ? '' : held.join('');
+    if (prefix !== undefined) this.letGoOf.over(whole, 0, textStart - heldStart);
+    const blank = this.letGoOf.blank();
+    this.forget();
+    if (prefix === undefined) {
+      saxes.restart(this.firstIndex);
+      for (const chunk of held) saxes.write(chunk);
+      return;
+    }
+    saxes.restart(this.nextIndex);
+    saxes.write(prefix + blank);
+    saxes.write(whole.slice(textStart - heldStart));
   }
 }

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { BundleItem } from '../../src/records/bundle-item';
 import { SaxesRecordReader } from '../../src/records/saxes-record-reader';
-import { MAX_DEPTH, MAX_SCANNED_TEXT, XmlRecordReader } from '../../src/records/xml-record-reader';
+import { MAX_DEPTH, MAX_HELD_TEXT, XmlRecordReader } from '../../src/records/xml-record-reader';
 import { cutAt } from '../support/convert';
 
 const RUNS = Number(process.env['FAST_XML_RUNS'] ?? 600);
@@ -114,6 +114,8 @@ test('the reader emits exactly what the saxes reader does, however the document 
       let reader: XmlRecordReader | undefined;
       const both = emitted((emit) => (reader = new XmlRecordReader(emit)), chunks);
       assert.deepEqual(both, bySaxes);
+      // letting go of the records read after a few characters changes nothing either
+      assert.deepEqual(emitted((emit) => new XmlRecordReader(emit, 0, 1), chunks), bySaxes);
       // and the saxes reader's own answer does not depend on the cuts (a chunk ending in a CR
       // just after a record's name once lost that record)
       assert.deepEqual(bySaxes, emitted((emit) => new SaxesRecordReader(emit), [doc]));
@@ -158,19 +160,48 @@ test('a record after the scanner gave up is read by saxes; those before it are e
   assert.deepEqual(both, emitted((emit) => new SaxesRecordReader(emit), chunks));
 });
 
-test('a document longer than MAX_SCANNED_TEXT goes to saxes midway, nothing emitted twice or lost', () => {
+/** An envelope of `count` plain records past MAX_HELD_TEXT, CR LF, lone CR and astral characters among them, in 64 kB chunks; `last` the last record. */
+function longEnvelope(last: string): { doc: string; chunks: string[]; count: number } {
   const one = plainRecord(0);
-  const count = Math.ceil((MAX_SCANNED_TEXT * 1.5) / one.length);
-  const records = Array.from({ length: count }, (_, k) => plainRecord(k));
-  const doc = `<RecordEnvelope>${records.join('')}</RecordEnvelope>`;
-  const chunks = cutAt(doc, Array.from({ length: Math.ceil(doc.length / 65536) }, (_, k) => k * 65536));
+  const count = Math.ceil((MAX_HELD_TEXT * 2.5) / one.length);
+  const records = Array.from({ length: count }, (_, k) => plainRecord(k).replace('id&amp;', k % 3 === 0 ? 'id😀\r' : 'id&amp;'));
+  records[count - 1] = last;
+  const doc = `<?xml version="1.0"?>\n<RecordEnvelope xmlns:urwg="u"\r\n>${records.join(' ')}</RecordEnvelope>`;
+  return { doc, chunks: cutAt(doc, Array.from({ length: Math.ceil(doc.length / 65536) }, (_, k) => k * 65536)), count };
+}
+
+test('a document longer than MAX_HELD_TEXT is read by the scanner, the records read let go of', () => {
+  const { chunks, count } = longEnvelope(plainRecord(-1));
   const indices: number[] = [];
+  let held = 0;
   const reader = new XmlRecordReader((item) => indices.push(item.index));
-  for (const c of chunks) reader.write(c);
+  for (const c of chunks) {
+    reader.write(c);
+    held = Math.max(held, (reader as unknown as { heldLength: number }).heldLength);
+  }
   reader.end();
-  assert.equal(reader.readBySaxes, true);
+  assert.equal(reader.readBySaxes, false);
   assert.equal(indices.length, count);
   assert.ok(indices.every((v, k) => v === k));
+  assert.ok(held <= MAX_HELD_TEXT + 2 * 65536, `held ${held} characters`);
+});
+
+test('past MAX_HELD_TEXT, saxes reads what the scanner does not: the same items, the same error, line and column', () => {
+  const late = [
+    plainRecord(-2).replace('<WallDuration>', '<!-- a comment --><WallDuration>'),
+    plainRecord(-3).replace('</Status>', '</Stat>'),
+    plainRecord(-4).replace('PT1H', 'PT1H😀&bad;'),
+  ];
+  for (const last of late) {
+    const { chunks } = longEnvelope(last);
+    let reader: XmlRecordReader | undefined;
+    const both = emitted((emit) => (reader = new XmlRecordReader(emit)), chunks);
+    assert.equal(reader!.readBySaxes, true);
+    const bySaxes = emitted((emit) => new SaxesRecordReader(emit), chunks);
+    assert.equal(both.length, bySaxes.length);
+    assert.equal(both.at(-1), bySaxes.at(-1));
+    assert.deepEqual(both, bySaxes);
+  }
 });
 
 test('limits are saxes\'s: nesting past MAX_DEPTH fails as the saxes reader says', () => {
