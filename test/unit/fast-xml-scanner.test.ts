@@ -222,3 +222,15 @@ test('more distinct names than the name table holds read the same, repeated attr
   assert.equal(read.at(-1), 'end');
   assert.deepEqual(read, emitted((emit) => new SaxesRecordReader(emit), [fine]));
 });
+
+test('a chunk ending in a CR just after a record\'s name loses no record, by either reader', () => {
+  const doc = '<RecordEnvelope>\n<JobUsageRecord\r\nurwg:x="1"><Status>0</Status></JobUsageRecord>\n<ProbeDetails\r\n/></RecordEnvelope>';
+  for (const cut of [doc.indexOf('\r') + 1, doc.lastIndexOf('\r') + 1]) {
+    const chunks = [doc.slice(0, cut), doc.slice(cut)];
+    for (const make of [(emit: (item: BundleItem) => void) => new SaxesRecordReader(emit), (emit: (item: BundleItem) => void) => new XmlRecordReader(emit)]) {
+      const out = emitted(make, chunks);
+      assert.equal(out.length, 3, out.join('\n'));
+      assert.deepEqual(out, emitted(make, [doc]));
+    }
+  }
+});
