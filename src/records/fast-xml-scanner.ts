@@ -6,7 +6,7 @@
 // only ever accepts what saxes accepts, and reads it as the saxes reader does:
 // test/unit/fast-xml-scanner.test.ts holds the two side by side on generated documents.
 import { hashStep, NameTable } from './name-table';
-import { isNamespaceDeclaration, NO_ATTRIBUTES, type XmlElement } from './xml-element';
+import { appendChild, isNamespaceDeclaration, NO_ATTRIBUTES, NO_CHILDREN, type XmlElement } from './xml-element';
 
 /** What `scan` found. */
 export const SCANNED = 0;
@@ -398,8 +398,8 @@ export class FastXmlScanner {
         if (this.attributesSet === 0) attrs = NO_ATTRIBUTES;
       }
       if (depth + open.length >= maxDepth || ++this.elements > maxElementsPerRecord) return BAIL;
-      const el: XmlElement = { name, attrs, text: '', children: [] };
-      if (open.length > 0) open[open.length - 1]!.children.push(el);
+      const el: XmlElement = { name, attrs, text: '', children: NO_CHILDREN };
+      if (open.length > 0) appendChild(open[open.length - 1]!, el);
       i = end;
       if (t.charCodeAt(end - 2) !== SLASH) {
         open.push(el);

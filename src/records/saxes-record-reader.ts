@@ -4,7 +4,7 @@ import { rawAttributes } from './raw-attributes';
 import { RecordError } from './record-error';
 import { forgetComments, type ListedAttribute, readAsciiRuns, readAttributes, readTextRuns, takeAttributes } from './saxes-hooks';
 import { TextWindow } from './text-window';
-import { child, isNamespaceDeclaration, localName, NO_ATTRIBUTES, type XmlElement } from './xml-element';
+import { appendChild, child, isNamespaceDeclaration, localName, NO_ATTRIBUTES, NO_CHILDREN, type XmlElement } from './xml-element';
 
 const WHITESPACE_TO_NORMALISE = /[\t\n\r]/g;
 
@@ -181,9 +181,9 @@ export class SaxesRecordReader {
     if (depth >= MAX_DEPTH) throw new RecordError(`elements nested more than ${MAX_DEPTH} deep`);
     if (depth < this.recordDepth || this.recordStart < 0) return;
     if (++this.elements > MAX_ELEMENTS_PER_RECORD) throw new RecordError(`a record holds more than ${MAX_ELEMENTS_PER_RECORD} elements`);
-    const el: XmlElement = { name: localName(tag.name), attrs: this.attributesOfTag(), text: '', children: [] };
+    const el: XmlElement = { name: localName(tag.name), attrs: this.attributesOfTag(), text: '', children: NO_CHILDREN };
     const parent = this.open[this.open.length - 1];
-    if (parent !== undefined) parent.children.push(el);
+    if (parent !== undefined) appendChild(parent, el);
     if (this.open.push(el) === 2) this.listenToText(true);
   }
 

@@ -11,11 +11,21 @@ export interface XmlElement {
    * always '' for a record's root, whose own text no rule maps.
    */
   text: string;
-  readonly children: XmlElement[];
+  /** NO_CHILDREN for an element that has none (shared, frozen), as the quick scanner reads them. */
+  children: readonly XmlElement[];
 }
 
 /** The attributes of an element that has none (shared, frozen). */
 export const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** The children of an element that has none (shared, frozen). */
+export const NO_CHILDREN: readonly XmlElement[] = Object.freeze([]);
+
+/** Adds `child` to `parent`'s children: most elements are leaves, so an array of its own is made only for one that has children. */
+export function appendChild(parent: XmlElement, child: XmlElement): void {
+  if (parent.children === NO_CHILDREN) parent.children = [child];
+  else (parent.children as XmlElement[]).push(child);
+}
 
 export function localName(qualified: string): string {
   const colon = qualified.indexOf(':');
