@@ -14,3 +14,8 @@ export interface RecordItem {
 }
 
 export type BundleItem = RecordItem | Handshake;
+
+/** An element read as a bundle's item: a `ProbeDetails` is a handshake, any other a record (its own text `raw`). */
+export function bundleItem(index: number, root: XmlElement, raw: string, inheritedNamespaces: Readonly<Record<string, string>>): BundleItem {
+  return root.name === 'ProbeDetails' ? { kind: 'handshake', index } : { kind: 'record', index, root, raw, inheritedNamespaces };
+}

@@ -37,7 +37,7 @@ const BAIL = -2;
 
 const TAB = 0x09, LF = 0x0a, CR = 0x0d, SPACE = 0x20;
 const BANG = 0x21, DQUOTE = 0x22, HASH = 0x23, AMP = 0x26, SQUOTE = 0x27, SLASH = 0x2f;
-const SEMI = 0x3b, LT = 0x3c, EQ = 0x3d, GT = 0x3e, QUESTION = 0x3f, RBRACKET = 0x5d;
+const LT = 0x3c, EQ = 0x3d, GT = 0x3e, QUESTION = 0x3f, RBRACKET = 0x5d;
 
 /** ASCII that may begin a name, 1; ASCII that may be in one, 1 or 2; others 0. */
 const NAME = new Uint8Array(128);
@@ -91,8 +91,9 @@ export class FastXmlScanner {
   // the record being read
   private readonly names: string[] = [];
   private readonly open: XmlElement[] = [];
-  private elements = 0;
   private t = '';
+  /** The text of the reference `reference` read last. */
+  private referenced = '';
   /** The names of the start tag's attributes read so far (to refuse a repeated one). */
   private readonly seenNames: string[] = new Array<string>(MAX_ATTRIBUTES).fill('');
   /** How many attributes the last start tag read set (namespace declarations apart). */
@@ -246,16 +247,24 @@ export class FastXmlScanner {
   private textChar(i: number, c: number): number {
     if (c < 128) {
       if (PLAIN[c] === 1) return i + 1;
-      if (c === AMP) {
-        const end = this.t.indexOf(';', i);
-        if (end < 0) return this.t.length - i > 12 ? BAIL : END;
-        return referenceText(this.t, i, end) === undefined ? BAIL : end + 1;
-      }
+      if (c === AMP) return this.reference(i);
       if (c === CR) return i + 1;
       if (c === RBRACKET) return this.t.startsWith(']]>', i) ? BAIL : i + 1;
       return BAIL;
     }
     return pastWide(this.t, i, c);
+  }
+
+  /** Reads the reference whose `&` is at `amp`: the position past its `;` (its text in `referenced`), END or BAIL. */
+  private reference(amp: number): number {
+    const t = this.t;
+    const semi = t.indexOf(';', amp);
+    // the longest reference read, `&#x10FFFF;`, is 10 characters: no `;` and more than that is none
+    if (semi < 0) return t.length - amp > 12 ? BAIL : END;
+    const text = referenceText(t, amp, semi);
+    if (text === undefined) return BAIL;
+    this.referenced = text;
+    return semi + 1;
   }
 
   /** Reads a name from `from`: the position past it (its slot in `slot`), END or BAIL. */
@@ -323,12 +332,10 @@ export class FastXmlScanner {
             continue;
           }
           if (c !== AMP) return BAIL;
-          const end = t.indexOf(';', j);
-          if (end < 0) return n - j > 12 ? BAIL : END;
-          const ref = referenceText(t, j, end);
-          if (ref === undefined) return BAIL;
-          value += t.slice(piece, j) + ref;
-          j = piece = end + 1;
+          const past = this.reference(j);
+          if (past < 0) return past;
+          value += t.slice(piece, j) + this.referenced;
+          j = piece = past;
           continue;
         }
         j = pastWide(t, j, c);
@@ -376,7 +383,7 @@ export class FastXmlScanner {
     const open = this.open;
     names.length = 0;
     open.length = 0;
-    this.elements = 0;
+    let elements = 0;
     let i = lt;
     // at a `<` that opens an element (i), or in text
     for (;;) {
@@ -397,7 +404,7 @@ export class FastXmlScanner {
         if (end < 0) return end;
         if (this.attributesSet === 0) attrs = NO_ATTRIBUTES;
       }
-      if (depth + open.length >= maxDepth || ++this.elements > maxElementsPerRecord) return BAIL;
+      if (depth + open.length >= maxDepth || ++elements > maxElementsPerRecord) return BAIL;
       const el: XmlElement = { name, attrs, text: '', children: NO_CHILDREN };
       if (open.length > 0) appendChild(open[open.length - 1]!, el);
       i = end;
@@ -424,12 +431,10 @@ export class FastXmlScanner {
             }
             if (c === LT) break;
             if (c === AMP) {
-              const semi = t.indexOf(';', i);
-              if (semi < 0) return n - i > 12 ? BAIL : END;
-              const ref = referenceText(t, i, semi);
-              if (ref === undefined) return BAIL;
-              if (keep) text += t.slice(piece, i) + ref;
-              i = piece = semi + 1;
+              const past = this.reference(i);
+              if (past < 0) return past;
+              if (keep) text += t.slice(piece, i) + this.referenced;
+              i = piece = past;
               continue;
             }
             if (c === CR) {
@@ -438,15 +443,10 @@ export class FastXmlScanner {
               i = piece = t.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
               continue;
             }
-            if (c === RBRACKET) {
-              if (t.startsWith(']]>', i)) return BAIL;
-              if (i + 2 >= n) return END;
-              i++;
-              continue;
-            }
-            return BAIL;
           }
-          i = pastWide(t, i, c);
+          // `]` (not of `]]>`), any other character checked: a `]]>` cut by the text's end is
+          // found when the record is scanned again with more
+          i = this.textChar(i, c);
           if (i < 0) return i;
         }
         if (keep) {

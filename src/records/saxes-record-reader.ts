@@ -1,5 +1,5 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import type { BundleItem } from './bundle-item';
+import { type BundleItem, bundleItem } from './bundle-item';
 import { rawAttributes } from './raw-attributes';
 import { RecordError } from './record-error';
 import { forgetComments, type ListedAttribute, readAsciiRuns, readAttributes, readTextRuns, takeAttributes } from './saxes-hooks';
@@ -214,13 +214,7 @@ export class SaxesRecordReader {
     if (this.open.length === 1) this.listenToText(false);
     if (this.depth !== this.recordDepth) return;
     const end = this.parser.position;
-    const index = this.nextIndex++;
-    if (el.name === 'ProbeDetails') {
-      this.emit({ kind: 'handshake', index });
-    } else {
-      const raw = this.window.slice(this.recordStart, end);
-      this.emit({ kind: 'record', index, root: el, raw, inheritedNamespaces: this.inherited });
-    }
+    this.emit(bundleItem(this.nextIndex++, el, this.window.slice(this.recordStart, end), this.inherited));
     this.recordStart = -1;
   }
 

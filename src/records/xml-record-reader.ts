@@ -1,12 +1,9 @@
-import type { BundleItem } from './bundle-item';
+import { bundleItem } from './bundle-item';
 import { BAILED, FastXmlScanner } from './fast-xml-scanner';
-import { MAX_DEPTH, MAX_ELEMENTS_PER_RECORD, SaxesRecordReader } from './saxes-record-reader';
+import { type EmitItem, MAX_DEPTH, MAX_ELEMENTS_PER_RECORD, SaxesRecordReader } from './saxes-record-reader';
 import type { XmlElement } from './xml-element';
 
-export { MAX_DEPTH, MAX_ELEMENTS_PER_RECORD } from './saxes-record-reader';
-
-/** Receives split records and handshakes, in document order. */
-export type EmitItem = (item: BundleItem) => void;
+export { type EmitItem, MAX_DEPTH, MAX_ELEMENTS_PER_RECORD } from './saxes-record-reader';
 
 /**
  * The most text of one document the reader holds for saxes, should the scanner give up:
@@ -164,9 +161,7 @@ export class XmlRecordReader {
   }
 
   private readonly onRecord = (root: XmlElement, start: number, end: number): void => {
-    const index = this.nextIndex++;
-    if (root.name === 'ProbeDetails') this.emit({ kind: 'handshake', index });
-    else this.emit({ kind: 'record', index, root, raw: this.text.slice(start, end), inheritedNamespaces: this.scanner.inherited });
+    this.emit(bundleItem(this.nextIndex++, root, this.text.slice(start, end), this.scanner.inherited));
   };
 
   /** Keeps of the text held only the prefix and what is not read yet; where saxes would be after the rest goes in letGoOf. */
