@@ -188,18 +188,20 @@ export class XmlRecordReader {
     }));
     this.emittedBelow = this.nextIndex;
     this.bySaxes = true;
-    const { held, prefix, heldStart, textStart } = this;
-    const whole = prefix === undefined ? '' : held.join('');
-    if (prefix !== undefined) this.letGoOf.over(whole, 0, textStart - heldStart);
-    const blank = this.letGoOf.blank();
-    this.forget();
-    if (prefix === undefined) {
+    if (this.prefix === undefined) {
+      const held = this.held;
+      this.forget();
       saxes.restart(this.firstIndex);
       for (const chunk of held) saxes.write(chunk);
       return;
     }
+    // let go of the records read since, too: what is held is then the text not read yet
+    this.letGoOfRecordsRead();
+    const start = this.prefix + this.letGoOf.blank();
+    const rest = this.text;
+    this.forget();
     saxes.restart(this.nextIndex);
-    saxes.write(prefix + blank);
-    saxes.write(whole.slice(textStart - heldStart));
+    saxes.write(start);
+    saxes.write(rest);
   }
 }
