@@ -4,7 +4,7 @@
 // and the garbage collector under concurrency. Also the time of one bundle alone, which
 // (the bundle read in one go, see gather-small) is one synchronous stretch of the loop.
 // Usage: node dist/bench/pipeline.js [BUNDLES=300] [LOADS=sample,modern] [FORMS=multiupdate,update]
-//   (BASE=<other dist>: A/B against that build, the two alternating round by round, 7 rounds)
+//   (BASE=<other dist>: A/B against that build, the two alternating round by round, 7 rounds or ROUNDS)
 //   (with `node --cpu-prof --trace-gc dist/bench/pipeline.js …` for a profile of the record path)
 import path from 'node:path';
 import { EMPTY, from, lastValueFrom, of } from 'rxjs';
@@ -21,7 +21,7 @@ const RECORDS = 100;
 const CHUNK = 64 * 1024; // as an HTTP body arrives
 const DISTINCT = 16;
 const BASE = process.env['BASE'];
-const ROUNDS = BASE === undefined ? 3 : 7;
+const ROUNDS = Number(process.env['ROUNDS'] ?? (BASE === undefined ? 3 : 7));
 
 /** The builds measured: this one, and BASE's before it if given. */
 const builds: { name: string; handle: typeof handleRequest }[] = [
@@ -64,7 +64,9 @@ async function measure(what: string, bodies: readonly Buffer[]): Promise<void> {
     const t = times[at]!.sort((x, y) => x - y);
     const best = Math.min(...runs[at]!);
     const mid = median(runs[at]!);
-    const ratio = at > 0 ? `  B/A ${(mid / median(runs[0]!)).toFixed(3)}` : '';
+    // and the median of each round's own B/A: the machine's speed drifts less within a round
+    const paired = at > 0 ? median(runs[at]!.map((x, r) => x / runs[0]![r]!)) : 0;
+    const ratio = at > 0 ? `  B/A ${(mid / median(runs[0]!)).toFixed(3)} (paired ${paired.toFixed(3)})` : '';
     console.log(`${what.padEnd(20)} ${b.name.padEnd(4)} ${mid.toFixed(1).padStart(6)} µs/record (best ${best.toFixed(1)}) ${((mid * RECORDS) / kB).toFixed(2).padStart(6)} µs/kB  (${ROUNDS} × ${BUNDLES} bundles of ${kB.toFixed(0)} kB: ${runs[at]!.map((x) => x.toFixed(1)).join(', ')}); ` +
       `one bundle p50 ${percentile(t, 50).toFixed(1)} p99 ${percentile(t, 99).toFixed(1)} max ${percentile(t, 100).toFixed(1)} ms${ratio}`);
   });

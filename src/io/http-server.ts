@@ -62,8 +62,12 @@ export class HttpService {
   readonly httpsServer: HttpsServer | undefined;
   /** The files the HTTPS server's certificate, key and CA were last read from. */
   private tlsFiles: TlsFileKeys | undefined;
-  /** The servers listening. */
+  /** The servers listening, or serving the connections adopted. */
   private readonly listening: Server[] = [];
+  /** Connections accepted elsewhere are served (serveAdopted), until the drain. */
+  private adopting = false;
+  /** The adopted connections open. */
+  private adopted = 0;
   private inFlight = 0;
   private readonly idle: (() => void)[] = [];
   /** The request in progress on each connection that has one. */
@@ -130,6 +134,40 @@ export class HttpService {
     });
   }
 
+  /**
+   * Serves the connections another process accepted (a cluster worker's: the primary
+   * listens, main/connection-handoff.ts), handed to `adopt`, in place of listening.
+   */
+  serveAdopted(): void {
+    for (const server of [this.server, this.httpsServer]) {
+      if (server === undefined) continue;
+      // what listening starts besides accepting: the tracking of connections that
+      // closeIdleConnections and closeAllConnections (the drain) go by
+      server.emit('listening');
+      this.listening.push(server);
+    }
+    this.adopting = true;
+  }
+
+  /**
+   * A connection accepted elsewhere (see serveAdopted), served as if `listener` had accepted
+   * it; `onClose` is told once it is closed. One past maxConnections (this process's share),
+   * or one that comes once the drain began, is closed at once.
+   */
+  adopt(listener: 'http' | 'https', socket: Socket, onClose: () => void): void {
+    socket.once('close', onClose);
+    const server = listener === 'http' ? this.server : this.httpsServer;
+    if (!this.adopting || server === undefined) return void socket.destroy();
+    const max = this.options.maxConnections;
+    if (max > 0 && this.adopted >= max) {
+      this.options.metrics.connectionClosed('limit');
+      return void socket.destroy();
+    }
+    this.adopted++;
+    socket.once('close', () => this.adopted--);
+    server.emit('connection', socket);
+  }
+
   /** The port a server listens on, or undefined. */
   portOf(which: 'http' | 'https'): number | undefined {
     const server = which === 'http' ? this.server : this.httpsServer;
@@ -161,6 +199,7 @@ export class HttpService {
    * (send it again later), and a moment later every connection left is closed.
    */
   drain(): Promise<void> {
+    this.adopting = false;
     for (const server of this.listening) {
       server.close();
       server.closeIdleConnections();

@@ -6,8 +6,12 @@ export const REOPEN_LOG = 'gracc:reopen-log';
 export const DEBUG = 'gracc:debug';
 /** A reload's outcome (SIGHUP), checked by the primary: `{ config }` to swap to, or `{ failed }` to count. */
 export const RELOAD = 'gracc:reload';
-/** From a worker, once it listens. */
+/** From a worker, once it serves: from then on the primary hands it connections. */
 export const READY = 'gracc:ready';
+/** From the primary, with a connection's socket: `{ listener: 'http' | 'https' }`, the listener it came to. */
+export const CONNECTION = 'gracc:connection';
+/** From a worker: a connection the primary handed it has closed. */
+export const CONNECTION_CLOSED = 'gracc:connection-closed';
 /** Tells a worker how many there are (for its share of maxInFlightBytes). */
 export const WORKER_COUNT_ENV = 'COLLECTOR_CLUSTER_SIZE'; // not GRACC_*: those must all be configuration keys
 /**

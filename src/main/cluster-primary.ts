@@ -1,10 +1,12 @@
-// The cluster's primary (`workers` > 1): forks the workers and handles no requests itself.
-// It loads only what that needs (configuration, log, metrics aggregation); the service
-// modules (pipeline, sinks, HTTP server) are the workers' (cluster-worker.ts).
+// The cluster's primary (`workers` > 1): listens, forks the workers and hands each
+// connection to one of them (connection-handoff.ts); it reads no request itself. It loads
+// only what that needs (configuration, log, metrics aggregation); the service modules
+// (pipeline, sinks, HTTP server) are the workers' (cluster-worker.ts).
 import cluster, { type Worker } from 'node:cluster';
 import { DEBUG, READY, RELOAD, REOPEN_LOG, WORKER_CONFIG, WORKER_CONFIG_ASK, WORKER_COUNT_ENV } from './cluster-messages';
 import { type CollectorConfig, describeConfig } from './config';
-import { httpsListening } from './listening-fields';
+import { ConnectionHandoff } from './connection-handoff';
+import { listeningOn } from './listening-fields';
 import { reloadReported } from './reload';
 import type { ServeArgs } from './serve-args';
 import { packageVersion } from './version';
@@ -51,7 +53,8 @@ export function workerExecArgv(primary: readonly string[]): string[] {
 }
 
 /**
- * The cluster's primary: handles no requests itself. SIGTERM/SIGINT are passed on to the
+ * The cluster's primary: listens and hands the connections to the workers, handles no
+ * requests itself. SIGTERM/SIGINT stop it accepting connections and are passed on to the
  * workers, which drain and exit; the primary exits 0 once they all have. SIGUSR1/SIGHUP
  * (reopen the log) and SIGUSR2 (debug on/off) act here and are relayed as messages, so that
  * the workers follow the primary's debug state even if a signal reached them too. A worker
@@ -62,6 +65,7 @@ export function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: 
   const { log, reopen, toggleDebug, close, setLevel } = createServiceLog(parsed.logTarget, config.loglevel);
   log.info({ version: packageVersion(), node: process.version, config: describeConfig(config), workers: count }, 'starting');
   cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv) });
+  const handoff = new ConnectionHandoff();
   const live = new Map<number, Worker>();
   /** Workers that listen: only they can have counted anything, and only they answer metrics requests. */
   const serving = new Map<number, Worker>();
@@ -88,6 +92,7 @@ export function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: 
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) return;
       stopping = true;
+      handoff.close();
       log.info({ signal, workers: live.size }, 'stopping: the workers answer the bundles in flight');
       for (const t of restarts) clearTimeout(t);
       restarts.clear();
@@ -99,21 +104,23 @@ export function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: 
       const born = Date.now();
       let ready = false;
       live.set(worker.id, worker);
-      worker.on('message', (m: { type?: unknown; port?: number; httpsPort?: number }) => {
-        if (metrics.onMessage(worker, m)) return;
+      worker.on('message', (m: { type?: unknown }) => {
+        if (handoff.onMessage(worker, m) || metrics.onMessage(worker, m)) return;
         if (m?.type === WORKER_CONFIG_ASK) sendTo(worker, { type: WORKER_CONFIG, config });
         if (m?.type !== READY) return;
         ready = true;
         serving.set(worker.id, worker);
+        handoff.serving(worker);
         if (debugging) sendTo(worker, { type: DEBUG, on: true });
         if (!started && ++readyCount === count) {
           started = true;
-          log.info({ address: config.address || '*', port: m.port, ...httpsListening(config, m.httpsPort), workers: count }, 'listening');
+          log.info({ ...listeningOn(config, (l) => handoff.portOf(l)), workers: count }, 'listening');
         }
       });
       worker.on('exit', (code, signal) => {
         live.delete(worker.id);
         serving.delete(worker.id);
+        handoff.gone(worker);
         metrics.gone(worker);
         if (stopping) {
           if (code !== 0) {
@@ -161,7 +168,19 @@ export function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: 
       reopen();
       for (const w of live.values()) sendTo(w, { type: REOPEN_LOG });
     }
-    for (let i = 0; i < count; i++) fork();
+    // The ports first: one in use stops the collector before any worker starts.
+    handoff.listen(config).then(
+      () => {
+        for (let i = 0; i < count; i++) fork();
+      },
+      (err: unknown) => {
+        log.fatal({ err }, 'could not listen: stopping');
+        failedToStart = true;
+        stopping = true;
+        handoff.close();
+        finishIfIdle();
+      },
+    );
   });
 }
 

@@ -1,8 +1,8 @@
 // A cluster worker: one whole collector, started with the configuration its primary checked.
 import cluster from 'node:cluster';
-import { DEBUG, READY, RELOAD, REOPEN_LOG, WORKER_CONFIG, WORKER_CONFIG_ASK } from './cluster-messages';
+import type { Socket } from 'node:net';
+import { CONNECTION, CONNECTION_CLOSED, DEBUG, READY, RELOAD, REOPEN_LOG, WORKER_CONFIG, WORKER_CONFIG_ASK } from './cluster-messages';
 import type { CollectorConfig } from './config';
-import { listeningOn } from './listening-fields';
 import type { ReloadOutcome } from './reload';
 import type { ServeArgs } from './serve-args';
 import { type Service, startService, stopService } from './service';
@@ -57,8 +57,13 @@ export async function serveAsWorker(parsed: ServeArgs): Promise<number> {
   reloads = startService(parsed, config, log);
   const service = await reloads;
   const metrics = readFromPrimary(service.metrics);
-  log.info({ worker: cluster.worker?.id, ...listeningOn(config, service.http) }, 'worker listening');
-  process.send?.({ type: READY, port: service.http.portOf('http'), httpsPort: service.http.portOf('https') });
+  // the connections the primary hands over (connection-handoff.ts); it counts them open until told they closed
+  const closed = (): void => void (process.connected && process.send?.({ type: CONNECTION_CLOSED }));
+  process.on('message', (m: { type?: unknown; listener?: 'http' | 'https' }, socket?: Socket) => {
+    if (m?.type === CONNECTION && socket) service.http.adopt(m.listener ?? 'http', socket, closed);
+  });
+  log.info({ worker: cluster.worker?.id }, 'worker serving');
+  process.send?.({ type: READY });
   return new Promise<number>((resolve) => {
     // Its final counts to the primary, which keeps them after this worker is gone.
     onStop = (why) => void stopService(service, why, close).then(async (code) => (await metrics.pushNow(), code)).then(resolve);

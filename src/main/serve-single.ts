@@ -13,7 +13,7 @@ export async function serveSingle(parsed: ServeArgs, config: CollectorConfig): P
   const { log, reopen, toggleDebug, close } = serviceLog;
   log.info({ version: packageVersion(), node: process.version, config: describeConfig(config) }, 'starting');
   const service = await startService(parsed, config, log);
-  log.info({ ...listeningOn(config, service.http), sinks: sinkNames(service.pipeline) }, 'listening');
+  log.info({ ...listeningOn(config, (l) => service.http.portOf(l)), sinks: sinkNames(service.pipeline) }, 'listening');
   process.on('SIGUSR1', reopen).on('SIGHUP', () => {
     reopen();
     void service.reload(reloadReported(parsed.configFile, service.pipeline.config, log), serviceLog);

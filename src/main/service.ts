@@ -57,8 +57,12 @@ export async function startService(parsed: ServeArgs, config: CollectorConfig, l
     // Like maxInFlightBytes, for the whole collector: each worker takes its share.
     maxConnections: config.maxConnections === 0 ? 0 : Math.max(1, Math.floor(config.maxConnections / workers)),
   });
-  if (!config.tls.httpsOnly) await http.listen(config.port, config.address);
-  if (config.tls.enable) await http.listenHttps(config.tls.port, config.tls.address || config.address);
+  // A cluster's workers serve the connections their primary accepts (connection-handoff.ts).
+  if (cluster.isWorker) http.serveAdopted();
+  else {
+    if (!config.tls.httpsOnly) await http.listen(config.port, config.address);
+    if (config.tls.enable) await http.listenHttps(config.tls.port, config.tls.address || config.address);
+  }
   const pprofService = parsed.pprof && !pprofOnMain ? await startPprof(parsed.pprof, http, log) : undefined;
   let stopping: Promise<boolean> | undefined;
   const stop = (reason: string): Promise<boolean> =>

@@ -192,10 +192,12 @@ describe('slow and silent clients (2 workers, idleTimeout 2s, minBodyRate 1KiB)'
   });
 });
 
-describe('maxConnections (1 worker, maxConnections 4)', { timeout: 30_000 }, () => {
+// With two workers each takes half of the limit, and the primary hands each connection to
+// the one with the fewest: the four go two and two, and a fifth finds both at their share.
+for (const workers of [1, 2]) describe(`maxConnections (${workers} worker(s), maxConnections 4)`, { timeout: 30_000 }, () => {
   let collector: CollectorProcess;
   before(async () => {
-    collector = await CollectorProcess.start({ env: { GRACC_WORKERS: '1', GRACC_MAXCONNECTIONS: '4' } });
+    collector = await CollectorProcess.start({ env: { GRACC_WORKERS: String(workers), GRACC_MAXCONNECTIONS: '4', GRACC_FILE_ENABLE: String(workers > 1) }, readyChecks: workers * 2 });
   });
   after(() => collector.close());
 

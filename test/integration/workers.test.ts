@@ -104,6 +104,41 @@ describe('several workers', { timeout: 60_000 }, () => {
     assert.equal(readFileSync(recordsFile, 'utf8').trim().split('\n').length, N * RECORDS_PER_BUNDLE);
   });
 
+  it('connections opened together are split evenly between the workers, and each stays with its worker', async () => {
+    // eight kept-alive connections (an agent of one socket each), a bundle on each at once, then another
+    const agents = Array.from({ length: 8 }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+    const postOn = (agent: http.Agent, from: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const body = form({ command: 'multiupdate', from, arg1: envelopeOf(sampleRecords(1, from)) });
+        const req = http.request(`${collector.url()}/gratia-servlets/rmi`, {
+          method: 'POST', agent, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
+        }, (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)));
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      for (let round = 0; round < 2; round++) {
+        assert.deepEqual(await Promise.all(agents.map((a, i) => postOn(a, `keepalive-${i}`))), Array(8).fill(200));
+      }
+    } finally {
+      for (const a of agents) a.destroy();
+    }
+    const pidsByConnection = new Map<string, Set<number>>();
+    for (const line of collector.logText().split('\n')) {
+      if (!line.includes('"from":"keepalive-')) continue;
+      const { from, pid } = JSON.parse(line) as { from: string; pid: number };
+      pidsByConnection.set(from, (pidsByConnection.get(from) ?? new Set()).add(pid));
+    }
+    assert.equal(pidsByConnection.size, 8);
+    const perWorker = new Map<number, number>();
+    for (const [from, pids] of pidsByConnection) {
+      assert.equal(pids.size, 1, `${from}: both requests on its connection went to one worker`);
+      const [pid] = pids;
+      perWorker.set(pid!, (perWorker.get(pid!) ?? 0) + 1);
+    }
+    assert.deepEqual([...perWorker.values()], [4, 4]);
+  });
+
   it('SIGUSR2 and SIGHUP to the primary act once in every worker; sent to a worker directly, they are ignored', async () => {
     const workers = collector.workerPids();
     const levelChanges = (): { pid: number; logLevel: string }[] =>
