@@ -326,7 +326,11 @@ describe('gracc-collector over RabbitMQ, through its HTTP endpoint', { timeout: 
     const c = await start(exchange);
     const queue = await admin.bindQueue(exchange);
     const okIds: string[] = [];
-    /** Posts 3 records, on the kept-alive client or on a new connection (which, with workers, goes to the next one). */
+    /**
+     * Posts 3 records, on the kept-alive client or on a new connection. With workers, the
+     * kept-alive connection stays on one and a new one goes to a worker with fewer open: so
+     * the two alternated reach both.
+     */
     const post = async (tag: string, fresh = false): Promise<HttpAnswer> => {
       const recs = jobRecords(uniqueName(tag), 3);
       const a = fresh ? await c.postFresh(multiupdate(recs.map((r) => r.xml))) : await c.post(multiupdate(recs.map((r) => r.xml)));
@@ -343,7 +347,7 @@ describe('gracc-collector over RabbitMQ, through its HTTP endpoint', { timeout: 
       const blockedPids = () => new Set(c.logs.slice(from).filter((l) => l.msg === 'the amqp broker blocked the connection').map((l) => l['pid']));
       const firsts: HttpAnswer[] = [];
       await waitUntil(async () => {
-        firsts.push(await post('first', true));
+        firsts.push(await post('first', firsts.length % 2 === 1));
         return blockedPids().size >= c.workers;
       }, 20_000, `all ${c.workers} broker connection(s) blocked`);
       for (const a of firsts) {
