@@ -8,6 +8,7 @@ import { catchError, throwError } from 'rxjs';
 import { type Answer, CLIENT_GONE } from '../contracts/answer';
 import { BodyTooLarge, ClientGone, MalformedRequest, Overloaded } from '../contracts/request-errors';
 import { fromReadable, IncompleteBody } from './from-readable';
+import { listeningPort, listenOn } from './listen';
 import type { CollectorMetrics } from './metrics';
 import { servePprof } from './pprof';
 import type { RequestHandler, RequestSummary } from '../contracts/request-handler';
@@ -123,15 +124,9 @@ export class HttpService {
     return this.listenOn(this.httpsServer, port, address);
   }
 
-  private listenOn(server: Server, port: number, address: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, address || undefined, () => {
-        server.off('error', reject);
-        this.listening.push(server);
-        resolve();
-      });
-    });
+  private async listenOn(server: Server, port: number, address: string): Promise<void> {
+    await listenOn(server, port, address);
+    this.listening.push(server);
   }
 
   /**
@@ -171,8 +166,7 @@ export class HttpService {
   /** The port a server listens on, or undefined. */
   portOf(which: 'http' | 'https'): number | undefined {
     const server = which === 'http' ? this.server : this.httpsServer;
-    const a = server && this.listening.includes(server) ? server.address() : null;
-    return typeof a === 'object' && a !== null ? a.port : undefined;
+    return server && this.listening.includes(server) ? listeningPort(server) : undefined;
   }
 
   /**

@@ -176,9 +176,7 @@ export function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: 
       (err: unknown) => {
         log.fatal({ err }, 'could not listen: stopping');
         failedToStart = true;
-        stopping = true;
-        handoff.close();
-        finishIfIdle();
+        stop('SIGTERM');
       },
     );
   });

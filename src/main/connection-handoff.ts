@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { CONNECTION, CONNECTION_CLOSED } from './cluster-messages';
 import type { CollectorConfig } from './config';
 import { LeastConnections } from './least-connections';
+import { listeningPort, listenOn } from '../io/listen';
 
 export type ListenerName = 'http' | 'https';
 
@@ -24,22 +25,15 @@ export class ConnectionHandoff {
     if (config.tls.enable) await this.listenOn('https', config.tls.port, config.tls.address || config.address);
   }
 
-  private listenOn(listener: ListenerName, port: number, address: string): Promise<void> {
+  private async listenOn(listener: ListenerName, port: number, address: string): Promise<void> {
     const server = createServer({ pauseOnConnect: true }, (socket) => this.handOver(listener, socket));
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, address || undefined, () => {
-        server.off('error', reject);
-        this.servers.set(listener, server);
-        resolve();
-      });
-    });
+    await listenOn(server, port, address);
+    this.servers.set(listener, server);
   }
 
   /** The port a listener listens on, or undefined. */
   portOf(listener: ListenerName): number | undefined {
-    const a = this.servers.get(listener)?.address();
-    return typeof a === 'object' && a !== null ? a.port : undefined;
+    return listeningPort(this.servers.get(listener));
   }
 
   /** A worker that serves: it takes connections from now on (those waiting first). */
