@@ -11,6 +11,7 @@ import cluster from 'node:cluster';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 /** What one process wrote. Times in ms. */
 export interface LoopSnapshot {
@@ -28,10 +29,19 @@ export interface LoopSnapshot {
   readonly gc: { readonly count: number; readonly totalMs: number; readonly maxMs: number; readonly byKind: Readonly<Record<string, { count: number; totalMs: number; maxMs: number }>> };
   /** Wall time measured, ms: the GC share is gc.totalMs / wallMs. */
   readonly wallMs: number;
+  /**
+   * The largest sizes seen while measuring (sampled every MEMORY_EVERY_MS), MiB: the
+   * resident set, the V8 heap's committed size space by space, and the memory outside the
+   * heap (Buffers, ArrayBuffers). Where a process's peak RSS comes from.
+   */
+  readonly memoryMaxMiB: Readonly<Record<string, number>>;
 }
 
 /** The timer's resolution, ms: a stall shows as a delay within this much of its length. */
 export const LOOP_RESOLUTION_MS = 5;
+
+/** How often the memory figures are sampled, ms. */
+const MEMORY_EVERY_MS = 50;
 
 const GC_KINDS: Readonly<Record<number, string>> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
 
@@ -66,13 +76,29 @@ function start(dir: string): void {
     }
   }).observe({ entryTypes: ['gc'] });
 
+  let memoryMaxMiB: Record<string, number> = {};
+  const sampleMemory = (): void => {
+    if (!measuring) return;
+    const peak = (name: string, bytes: number): void => {
+      memoryMaxMiB[name] = Math.max(memoryMaxMiB[name] ?? 0, bytes / 2 ** 20);
+    };
+    const m = process.memoryUsage();
+    peak('rss', m.rss);
+    peak('heap', m.heapTotal);
+    peak('heapUsed', m.heapUsed);
+    peak('external', m.external);
+    peak('arrayBuffers', m.arrayBuffers);
+    for (const space of getHeapSpaceStatistics()) peak(space.space_name.replace(/_space$/, ''), space.space_size);
+  };
+  setInterval(sampleMemory, MEMORY_EVERY_MS).unref();
+
   const file = path.join(dir, `${process.pid}.json`);
   const write = (): void => {
     const ms = (ns: number): number => (Number.isFinite(ns) ? ns / 1e6 : 0);
     const snapshot: LoopSnapshot = {
       pid: process.pid, role: cluster.isPrimary ? 'primary' : 'worker', epoch, measuring,
       loop: { maxMs: ms(histogram.max), p99Ms: ms(histogram.percentile(99)), p50Ms: ms(histogram.percentile(50)), meanMs: ms(histogram.mean), samples: histogram.count },
-      stretchCpuMaxMs, gc, wallMs: measuring ? wallMs + performance.now() - since : wallMs,
+      stretchCpuMaxMs, gc, wallMs: measuring ? wallMs + performance.now() - since : wallMs, memoryMaxMiB,
     };
     writeFileSync(`${file}.tmp`, JSON.stringify(snapshot));
     renameSync(`${file}.tmp`, file);
@@ -93,6 +119,7 @@ function start(dir: string): void {
       Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0, byKind: {} });
       wallMs = 0;
       stretchCpuMaxMs = 0;
+      memoryMaxMiB = {};
       measuring = false;
     }
     // Written on each change only: a write and a rename every look would cost the process

@@ -14,6 +14,8 @@
 //   --cpu-prof DIR     run the collector under `node --cpu-prof`, profiles in DIR
 //   --broker-pid PID   also report the broker's CPU time per record (the beam.smp process)
 //   --node-args "…"    node options for the collector, e.g. "--max-semi-space-size=64"
+//   --memory           also print each process's largest memory figures per phase (RSS, the
+//                      V8 heap space by space, Buffers), from the loop probe
 //   --no-loop-probe    without bench/loop-probe.ts in the collector's processes (event-loop
 //                      delay and GC pauses of the workers, from perf_hooks)
 //
@@ -45,6 +47,7 @@ interface Options {
   forms: Form[];
   repeat: number;
   loopProbe: boolean;
+  memory: boolean;
   durableQueue: boolean;
   cpuProf?: string;
   brokerPid?: number;
@@ -63,6 +66,7 @@ function parseOptions(argv: readonly string[]): Options {
     forms: ['multiupdate', 'update'],
     repeat: 1,
     loopProbe: true,
+    memory: false,
     durableQueue: false,
     nodeArgs: [],
   };
@@ -87,6 +91,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (a === '--forms') o.forms = v().split(',') as Form[];
     else if (a === '--loads') o.loads = v().split(',') as LoadName[];
     else if (a === '--no-loop-probe') o.loopProbe = false;
+    else if (a === '--memory') o.memory = true;
     else if (a === '--durable-queue') o.durableQueue = true;
     else if (a === '--cpu-prof') o.cpuProf = v();
     else if (a === '--broker-pid') o.brokerPid = int();
@@ -123,6 +128,14 @@ interface Row {
   readonly loadUsPerRecord?: number;
   readonly ok: boolean;
   readonly note: string;
+}
+
+/** "rss 160 heap 95 (new 48 old 30 …) external 4 …", MiB, largest first within the heap. */
+function describeMemory(m: Readonly<Record<string, number>>): string {
+  const { rss = 0, heap = 0, heapUsed = 0, external = 0, arrayBuffers = 0, ...spaces } = m;
+  const bySize = Object.entries(spaces).filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1]);
+  const f = (v: number): string => v.toFixed(0);
+  return `rss ${f(rss)} heap ${f(heap)} (used ${f(heapUsed)}; ${bySize.map(([k, v]) => `${k} ${f(v)}`).join(' ')}) external ${f(external)} arrayBuffers ${f(arrayBuffers)}`;
 }
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -200,7 +213,9 @@ async function phaseCollector(o: Options, repeat: number, load: Load, workers: n
     const r = await postBundles({ url: collector.url(), bodies, requests: o.bundles, concurrency: o.concurrency });
     const cpu = collector.cpuSeconds() - cpu0;
     const brokerSeconds = brokerCpu(o) - broker0;
-    const loop = probe ? summarise(await probe.end(pids)) : undefined;
+    const snapshots = probe ? await probe.end(pids) : undefined;
+    const loop = snapshots ? summarise(snapshots) : undefined;
+    if (o.memory) for (const s of snapshots ?? []) log(`memory ${load.name} ${load.form} ${s.role} ${s.pid}: ${describeMemory(s.memoryMaxMiB)}`);
     const rss = collector.peakRss();
     for (const [what, n] of [...warm.failures, ...r.failures]) {
       ok = false;
