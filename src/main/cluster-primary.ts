@@ -53,32 +53,6 @@ export function workerExecArgv(primary: readonly string[]): string[] {
 }
 
 /**
- * glibc malloc settings of the workers, each unless the operator's environment sets it
- * (as the variable or as its GLIBC_TUNABLES name). Request bodies, their decoded copies and
- * the JSON slabs are 100 kB–4 MiB buffers that live a few milliseconds. glibc serves the
- * first of them by mmap, but raises that threshold to the size of each one freed, after
- * which they come from the heap, whose top is seldom free to give back: the workers' RSS
- * then kept the peak of the fullest moment. A fixed 128 kB threshold keeps them mapped (and
- * returned at their free), and a 1 MiB trim threshold gives back the rest sooner: peak RSS
- * of the primary and two workers on the modern records 337–357 MiB against 352–405, for no
- * CPU time the bench could tell apart (Dec 2026). Other C libraries ignore these variables.
- */
-const WORKER_MALLOC_ENV: readonly { readonly name: string; readonly value: string; readonly tunable: string }[] = [
-  { name: 'MALLOC_MMAP_THRESHOLD_', value: '131072', tunable: 'glibc.malloc.mmap_threshold' },
-  { name: 'MALLOC_TRIM_THRESHOLD_', value: '1048576', tunable: 'glibc.malloc.trim_threshold' },
-];
-
-/** The environment variables a worker gets on top of the primary's: the malloc settings it leaves open. */
-export function workerEnv(primary: NodeJS.ProcessEnv): Record<string, string> {
-  const tunables = primary.GLIBC_TUNABLES ?? '';
-  const env: Record<string, string> = {};
-  for (const { name, value, tunable } of WORKER_MALLOC_ENV) {
-    if (primary[name] === undefined && !tunables.split(':').some((t) => t.startsWith(`${tunable}=`))) env[name] = value;
-  }
-  return env;
-}
-
-/**
  * The cluster's primary: listens and hands the connections to the workers, handles no
  * requests itself. SIGTERM/SIGINT stop it accepting connections and are passed on to the
  * workers, which drain and exit; the primary exits 0 once they all have. SIGUSR1/SIGHUP
@@ -126,7 +100,7 @@ export function servePrimary(parsed: ServeArgs, config: CollectorConfig, count: 
       finishIfIdle();
     };
     const fork = (): void => {
-      const worker = cluster.fork({ ...workerEnv(process.env), [WORKER_COUNT_ENV]: String(count) });
+      const worker = cluster.fork({ [WORKER_COUNT_ENV]: String(count) });
       const born = Date.now();
       let ready = false;
       live.set(worker.id, worker);

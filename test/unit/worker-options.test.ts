@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { workerEnv, workerExecArgv } from '../../src/main/cluster-primary';
+import { workerExecArgv } from '../../src/main/cluster-primary';
 
 const GC = ['--single-threaded-gc', '--min-semi-space-size=16', '--max-semi-space-size=16', '--initial-old-space-size=64'];
 
@@ -18,23 +18,4 @@ test('a setting the operator chose is kept as it is, the others added', () => {
     assert.deepEqual(workerExecArgv([given]), [given, '--single-threaded-gc', '--initial-old-space-size=64']);
   }
   assert.deepEqual(workerExecArgv(['--initial_old_space_size=96']), ['--initial_old_space_size=96', ...GC.slice(0, 3)]);
-});
-
-const MALLOC = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '1048576' };
-
-test('workers get the malloc settings the primary\'s environment leaves open', () => {
-  assert.deepEqual(workerEnv({ PATH: '/usr/bin' }), MALLOC);
-  assert.deepEqual(workerEnv({ MALLOC_MMAP_THRESHOLD_: '65536' }), { MALLOC_TRIM_THRESHOLD_: '1048576' });
-  // set but empty is still the operator's choice
-  assert.deepEqual(workerEnv({ MALLOC_TRIM_THRESHOLD_: '' }), { MALLOC_MMAP_THRESHOLD_: '131072' });
-});
-
-test('a malloc setting chosen through GLIBC_TUNABLES is left to it', () => {
-  assert.deepEqual(workerEnv({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=262144' }), { MALLOC_TRIM_THRESHOLD_: '1048576' });
-  assert.deepEqual(
-    workerEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.trim_threshold=0' }),
-    { MALLOC_MMAP_THRESHOLD_: '131072' },
-  );
-  // a tunable whose name only begins like one of them chooses nothing
-  assert.deepEqual(workerEnv({ GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold_x=1' }), MALLOC);
 });
