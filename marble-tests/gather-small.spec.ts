@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gatherSmall } from '../src/operators/gather-small';
+import { isPrivate } from '../src/records/private-bytes';
 import { cutShort, marbles } from './marbles';
 
 const four = { a: Buffer.from('aaaa'), b: Buffer.from('bbbb'), c: Buffer.from('cccc'), d: Buffer.from('dddd') };
@@ -40,4 +41,19 @@ test('gatherSmall: a synchronous source cut short by take is read no further tha
   const { out, read } = cutShort([chunk(), chunk(), chunk(), chunk(), chunk()], gatherSmall(8), 2);
   assert.deepEqual([out.length, read], [2, 4]);
   assert.deepEqual(out[0], Buffer.from('abcd'.repeat(3)));
+});
+
+test('gatherSmall: what it joined is private (the form decoder may write over it); a chunk passed on as it came is not', () => {
+  const seen: Uint8Array[] = [];
+  marbles().run(({ cold, expectObservable }) => {
+    const tapped = (source: ReturnType<typeof cold<Buffer>>) => source.pipe(gatherSmall(10));
+    tapped(cold('-a--b--|', four)).subscribe((c) => seen.push(c));
+    tapped(cold('-a--b--c-----d--|', four)).subscribe((c) => seen.push(c));
+    tapped(cold('-a-----|', four)).subscribe((c) => seen.push(c));
+    expectObservable(cold('-|')).toBe('-|');
+  });
+  assert.deepEqual(seen.map((c) => [Buffer.from(c).toString(), isPrivate(c)]), [
+    ['aaaabbbb', true], ['aaaabbbbcccc', true], ['aaaa', false], ['dddd', false],
+  ]);
+  for (const chunk of Object.values(four)) assert.equal(isPrivate(chunk), false);
 });

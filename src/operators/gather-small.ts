@@ -1,4 +1,5 @@
 import { concatWith, defer, mergeMap, type MonoTypeOperatorFunction } from 'rxjs';
+import { joinPrivately } from '../records/private-bytes';
 
 /**
  * Holds a request's chunks back until the request is complete and then passes them on at
@@ -17,6 +18,7 @@ import { concatWith, defer, mergeMap, type MonoTypeOperatorFunction } from 'rxjs
  * source: -a--b--|          source: -a--b--c-----d--|
  * result: -------(x|)       result: -------y-----d--|
  * ```
+ * A joined chunk is private (records/private-bytes.ts): the form decoder decodes it in place.
  * An error drops what is held and passes through.
  */
 export function gatherSmall(maxBytes: number): MonoTypeOperatorFunction<Uint8Array> {
@@ -27,7 +29,7 @@ export function gatherSmall(maxBytes: number): MonoTypeOperatorFunction<Uint8Arr
       const letGo = (): Uint8Array[] => {
         const chunks = held ?? [];
         held = undefined;
-        return chunks.length > 1 ? [Buffer.concat(chunks, bytes)] : chunks;
+        return chunks.length > 1 ? [joinPrivately(chunks, bytes)] : chunks;
       };
       return source.pipe(
         mergeMap((chunk): Uint8Array[] => {

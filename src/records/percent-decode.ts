@@ -45,7 +45,8 @@ export class PercentDecoder {
 
   /**
    * Decodes `input` from `i` into `out` from `n` until an `&` or the end; returns the new
-   * `n`, and leaves where it stopped in `stoppedAt`.
+   * `n`, and leaves where it stopped in `stoppedAt`. `out` may be `input` itself (n ≤ i): each
+   * window is copied in before its decoded bytes are copied out over it.
    */
   decode(input: Uint8Array, i: number, out: Uint8Array, n: number): number {
     const { wasm, memory } = this;

@@ -1,4 +1,5 @@
 import { PercentDecoder } from './percent-decode';
+import { isPrivate } from './private-bytes';
 
 /** A piece of a form field's value, decoded to bytes; a long value comes in several pieces. */
 export interface FormPiece {
@@ -55,11 +56,14 @@ export class UrlencodedFormDecoder {
   constructor(private readonly emit: (piece: FormPiece) => void) {}
 
   write(chunk: Uint8Array): void {
-    const input = this.pending.length > 0 ? Buffer.concat([Buffer.from(this.pending), chunk]) : chunk;
+    const joined = this.pending.length > 0 ? Buffer.concat([Buffer.from(this.pending), chunk]) : undefined;
+    const input = joined ?? chunk;
     this.pending = [];
     const len = input.length;
-    // Decoded bytes never outnumber encoded ones; each emitted piece is its own slice of `out`.
-    const out = Buffer.allocUnsafe(len);
+    // Decoded bytes never outnumber encoded ones (n ≤ i throughout), so they may be written
+    // over the input where it is this decoder's to change: a join of its own, or a private
+    // one (see private-bytes.ts). Each emitted piece is its own slice of `out`.
+    const out = joined ?? (isPrivate(chunk) ? chunk : Buffer.allocUnsafe(len));
     let n = 0;
     let i = 0;
     // The name being read is decoded into `out` too, from `nameFrom` to `n`.
