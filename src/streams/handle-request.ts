@@ -5,6 +5,7 @@ import { confirmTimeout } from '../operators/confirm-timeout';
 import { failWhileUnavailable } from '../operators/fail-while-unavailable';
 import { fanOut } from '../operators/fan-out';
 import { type FormattedEntry, type FormattedRecord, messageFor, type Outlet } from '../operators/format';
+import { fieldValue } from '../operators/field-value';
 import { gatherSmall } from '../operators/gather-small';
 import { keepPace } from '../operators/keep-pace';
 import { limitBytes } from '../operators/limit-bytes';
@@ -138,7 +139,7 @@ function fieldsOtherThanPayload(queryFields: RequestFields) {
  */
 function payloadEntries(outlets: readonly Outlet[], transforms: Transform | undefined) {
   return pipe(
-    filter((piece: FormPiece) => piece.name === PAYLOAD),
+    fieldValue(PAYLOAD),
     map((piece) => piece.bytes),
     bundleEntries(outlets, transforms),
     toArray(),
