@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { joinPrivately } from '../../src/records/private-bytes';
 import { UrlencodedFormDecoder } from '../../src/records/urlencoded-form';
+import { cutAt } from '../support/convert';
 
 /** The pieces of a form decoded from `chunks`, as name and value text (latin1: byte for byte). */
 function piecesOf(chunks: readonly Buffer[]): string[] {
@@ -22,31 +23,18 @@ const formText = fc.array(
   { maxLength: 60 },
 ).map((parts) => parts.join(''));
 
-/** `body` cut at the given offsets. */
-function cut(body: Buffer, at: readonly number[]): Buffer[] {
-  const cuts = [...new Set(at.map((a) => a % (body.length + 1)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const c of cuts) {
-    chunks.push(body.subarray(from, c));
-    from = c;
-  }
-  chunks.push(body.subarray(from));
-  return chunks;
-}
-
 test('a private body decoded in place gives the pieces a copy gives, however it is cut', () => {
   fc.assert(fc.property(formText, fc.array(fc.nat(), { maxLength: 4 }), (text, at) => {
     const body = Buffer.from(text);
-    const expected = piecesOf(cut(Buffer.from(body), at));
-    const privateChunks = cut(body, at).map((c) => joinPrivately([c], c.length));
+    const expected = piecesOf(cutAt(Buffer.from(body), at));
+    const privateChunks = cutAt(body, at).map((c) => joinPrivately([c], c.length));
     assert.deepEqual(piecesOf(privateChunks), expected);
   }), { numRuns: 2000 });
 });
 
 test('a body that is not private is left as it was', () => {
   fc.assert(fc.property(formText, fc.array(fc.nat(), { maxLength: 4 }), (text, at) => {
-    const chunks = cut(Buffer.from(text), at);
+    const chunks = cutAt(Buffer.from(text), at);
     const before = chunks.map((c) => Buffer.from(c));
     piecesOf(chunks);
     assert.deepEqual(chunks, before);
