@@ -363,7 +363,7 @@ export class FastXmlScanner {
     const at = lt + 2;
     const length = name.length;
     if (at + length >= n) return END;
-    for (let k = 0; k < length; k++) if (t.charCodeAt(at + k) !== name.charCodeAt(k)) return BAIL;
+    if (!t.startsWith(name, at)) return BAIL;
     let i = at + length;
     let c = t.charCodeAt(i);
     while (i < n && isSpace(c)) c = t.charCodeAt(++i);

@@ -26,9 +26,9 @@ export class NameTable {
     const at = this.qualified[first] === '' ? first : second;
     // a string of its own (a slice of a long text would point into that text: slower to
     // compare, and it would keep the text alive)
-    const name = Buffer.from(t.slice(from, to), 'latin1').toString('latin1');
+    const name = internalized(Buffer.from(t.slice(from, to), 'latin1').toString('latin1'));
     this.qualified[at] = name;
-    this.local[at] = localName(name);
+    this.local[at] = internalized(localName(name));
     this.declaration[at] = isNamespaceDeclaration(name) ? 1 : 0;
     return at;
   }
@@ -36,10 +36,7 @@ export class NameTable {
   private holds(at: number, t: string, from: number, to: number): boolean {
     const kept = this.qualified[at]!;
     const length = to - from;
-    if (kept.length !== length) return false;
-    let k = 0;
-    while (k < length && kept.charCodeAt(k) === t.charCodeAt(from + k)) k++;
-    return k === length;
+    return kept.length === length && t.startsWith(kept, from);
   }
 
   qualifiedName(slot: number): string {
@@ -53,6 +50,15 @@ export class NameTable {
   declaresNamespace(slot: number): boolean {
     return this.declaration[slot] === 1;
   }
+}
+
+/**
+ * The string V8 keeps for `s` as a property name. Elements' and attributes' names become
+ * property names of every tree's attributes object; a string that is not V8's own is looked
+ * up in its string table at each such use.
+ */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
 }
 
 /** The hash of a name so far, `hash`, with its next character `c`. */

@@ -22,7 +22,8 @@ function nextOf(bytes: Buffer, c: number, i: number): number {
  * first byte, and the bytes after it are none of the three.
  */
 export class ReplicationSplitter {
-  private token = '';
+  /** The pieces of the token being read that came in earlier chunks, joined once it ends (flat: see flat-text.ts). */
+  private tokenParts: string[] = [];
   private inQuotes = false;
   private escapePending = false;
   /** 0: expecting `replication`; 1, 2, 3: expecting that part of the group. */
@@ -66,13 +67,21 @@ export class ReplicationSplitter {
         i = at + 1;
       } else {
         // the raw and extra parts are only stepped over: no string is made of them
-        this.onToken(this.keepsToken() ? this.token + chunk.toString('utf8', from, at) : '');
-        this.token = '';
+        this.onToken(this.keepsToken() ? this.takeToken(chunk.toString('utf8', from, at)) : '');
+        this.tokenParts = [];
         from = at + 1;
         i = at + 1;
       }
     }
-    if (this.keepsToken() && from < n) this.token += chunk.toString('utf8', from, n);
+    if (this.keepsToken() && from < n) this.tokenParts.push(chunk.toString('utf8', from, n));
+  }
+
+  /** The token whose last piece is `last`. */
+  private takeToken(last: string): string {
+    const parts = this.tokenParts;
+    if (parts.length === 0) return last;
+    parts.push(last);
+    return parts.join('');
   }
 
   /** Whether the token being read is looked at: the word `replication` or a record (not the parts after it). */
@@ -81,8 +90,9 @@ export class ReplicationSplitter {
   }
 
   end(): void {
-    if (this.token !== '') this.onToken(this.token);
-    this.token = '';
+    const token = this.takeToken('');
+    this.tokenParts = [];
+    if (token !== '') this.onToken(token);
     if (this.part === 1) throw new RecordError(`replication bundle ends before the record of group ${this.nextIndex + 1}`);
   }
 

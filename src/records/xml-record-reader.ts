@@ -2,6 +2,7 @@ import { bundleItem } from './bundle-item';
 import { BAILED, FastXmlScanner } from './fast-xml-scanner';
 import { type EmitItem, MAX_DEPTH, MAX_ELEMENTS_PER_RECORD, SaxesRecordReader } from './saxes-record-reader';
 import type { XmlElement } from './xml-element';
+import { flatConcat } from './flat-text';
 
 export { type EmitItem, MAX_DEPTH, MAX_ELEMENTS_PER_RECORD } from './saxes-record-reader';
 
@@ -124,7 +125,7 @@ export class XmlRecordReader {
     if (this.bySaxes) return this.saxes!.write(chunk);
     this.held.push(chunk);
     this.heldLength += chunk.length;
-    this.text = this.text === '' ? chunk : this.text + chunk;
+    this.text = flatConcat(this.text, chunk);
     this.scan(false);
   }
 
