@@ -23,7 +23,7 @@ function nextOf(bytes: Buffer, c: number, i: number): number {
  */
 export class ReplicationSplitter {
   /** The pieces of the token being read that came in earlier chunks, joined once it ends (flat: see flat-text.ts). */
-  private tokenParts: string[] = [];
+  private readonly tokenParts: string[] = [];
   private inQuotes = false;
   private escapePending = false;
   /** 0: expecting `replication`; 1, 2, 3: expecting that part of the group. */
@@ -68,7 +68,6 @@ export class ReplicationSplitter {
       } else {
         // the raw and extra parts are only stepped over: no string is made of them
         this.onToken(this.keepsToken() ? this.takeToken(chunk.toString('utf8', from, at)) : '');
-        this.tokenParts = [];
         from = at + 1;
         i = at + 1;
       }
@@ -81,7 +80,9 @@ export class ReplicationSplitter {
     const parts = this.tokenParts;
     if (parts.length === 0) return last;
     parts.push(last);
-    return parts.join('');
+    const token = parts.join('');
+    parts.length = 0;
+    return token;
   }
 
   /** Whether the token being read is looked at: the word `replication` or a record (not the parts after it). */
@@ -91,7 +92,6 @@ export class ReplicationSplitter {
 
   end(): void {
     const token = this.takeToken('');
-    this.tokenParts = [];
     if (token !== '') this.onToken(token);
     if (this.part === 1) throw new RecordError(`replication bundle ends before the record of group ${this.nextIndex + 1}`);
   }
