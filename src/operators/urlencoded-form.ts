@@ -1,11 +1,13 @@
 import { concatWith, defer, mergeMap, type OperatorFunction } from 'rxjs';
+import { type BodyChunk, GatheredChunks } from '../records/gathered-chunks';
 import { type FormPiece, UrlencodedFormDecoder } from '../records/urlencoded-form';
 
 export type { FormPiece } from '../records/urlencoded-form';
 
 /**
  * Decodes an `application/x-www-form-urlencoded` body into pieces of its fields' values,
- * as the chunks arrive; each field starts with an empty piece that marks it present.
+ * as the chunks arrive (chunks gathered, see gatherSmall: each value whole); each field starts
+ * with an empty piece that marks it present.
  * A field given again is left out: the first value wins, as the earlier (Go and Java)
  * collectors read forms.
  *
@@ -14,7 +16,7 @@ export type { FormPiece } from '../records/urlencoded-form';
  * result: -(cu)--(dAx)--|      (c: command ""; u: command "up"; d: command "date"; A: arg1 ""; x: arg1 "<R/>")
  * ```
  */
-export function urlencodedForm(): OperatorFunction<Uint8Array, FormPiece> {
+export function urlencodedForm(): OperatorFunction<BodyChunk, FormPiece> {
   return (source) =>
     defer(() => {
       let decoded: FormPiece[] = [];
@@ -35,7 +37,8 @@ export function urlencodedForm(): OperatorFunction<Uint8Array, FormPiece> {
       };
       return source.pipe(
         mergeMap((chunk) => {
-          decoder.write(chunk);
+          if (chunk instanceof GatheredChunks) decoder.writeGathered(chunk);
+          else decoder.write(chunk);
           return taken();
         }),
         concatWith(

@@ -1,5 +1,5 @@
 import { PercentDecoder } from './percent-decode';
-import { isPrivate } from './private-bytes';
+import type { GatheredChunks } from './gathered-chunks';
 
 /** A piece of a form field's value, decoded to bytes; a long value comes in several pieces. */
 export interface FormPiece {
@@ -52,22 +52,56 @@ export class UrlencodedFormDecoder {
   private currentName = '';
   /** Bytes of a `%` escape cut by a chunk boundary. */
   private pending: number[] = [];
+  /** While gathered chunks are decoded: the value piece not emitted yet, which the next chunk's piece of the same value may lengthen. */
+  private held: { name: string; out: Buffer; start: number; end: number } | undefined;
+  private gathering = false;
 
   constructor(private readonly emit: (piece: FormPiece) => void) {}
 
   write(chunk: Uint8Array): void {
-    const joined = this.pending.length > 0 ? Buffer.concat([Buffer.from(this.pending), chunk]) : undefined;
-    const input = joined ?? chunk;
-    this.pending = [];
-    const len = input.length;
-    // Decoded bytes never outnumber encoded ones (n ≤ i throughout), so they may be written
-    // over the input where it is this decoder's to change: a join of its own, or a private
-    // one (see private-bytes.ts). Each emitted piece is its own slice of `out`.
-    const out = joined ?? (isPrivate(chunk) ? chunk : Buffer.allocUnsafe(len));
+    const joined = this.withPending(chunk);
+    // Decoded bytes never outnumber encoded ones (n ≤ i throughout), so a join of the
+    // decoder's own is decoded in place; anything else may be held elsewhere too.
+    this.decode(joined ?? chunk, joined ?? Buffer.allocUnsafe(chunk.length), 0);
+  }
+
+  /**
+   * Decodes gathered chunks one after another into one buffer: a value's pieces from
+   * consecutive chunks lie end to end in it and come out as one piece.
+   */
+  writeGathered(gathered: GatheredChunks): void {
+    const out = Buffer.allocUnsafe(this.pending.length + gathered.byteLength);
     let n = 0;
+    this.gathering = true;
+    try {
+      for (const chunk of gathered.chunks) {
+        const joined = this.withPending(chunk);
+        n = this.decode(joined ?? chunk, out, n);
+      }
+    } finally {
+      this.gathering = false;
+      this.emitHeld();
+    }
+  }
+
+  /** The escape cut by the last chunk's end and `chunk`, joined; undefined when none was cut. */
+  private withPending(chunk: Uint8Array): Buffer | undefined {
+    if (this.pending.length === 0) return undefined;
+    const joined = Buffer.concat([Buffer.from(this.pending), chunk]);
+    this.pending = [];
+    return joined;
+  }
+
+  /**
+   * Decodes `input` into `out` from `n` on (`out` has room for every byte of `input`, and
+   * may be `input` itself when `n` is 0); each value piece emitted is a slice of `out`.
+   * Returns where the decoded bytes end.
+   */
+  private decode(input: Uint8Array, out: Buffer, n: number): number {
+    const len = input.length;
     let i = 0;
     // The name being read is decoded into `out` too, from `nameFrom` to `n`.
-    let nameFrom = 0;
+    let nameFrom = n;
     while (i < len) {
       if (this.inName) {
         // Names are short and rare: byte by byte.
@@ -105,7 +139,7 @@ export class UrlencodedFormDecoder {
       // is no hex digit, the `%` is kept as it is, and decoding goes on from that byte (an `&`?).
       const literal = i < len && input[i] === PERCENT && !escapeMayGoOn(input, i);
       if (literal) out[n++] = input[i++]!;
-      if (n > start) this.emit({ name: this.currentName, bytes: out.subarray(start, n) });
+      if (n > start) this.emitValue(out, start, n);
       if (literal) continue;
       if (i < len) {
         if (input[i] === PERCENT) {
@@ -123,7 +157,29 @@ export class UrlencodedFormDecoder {
       // copied out: a slice would keep this chunk's whole output alive
       this.nameParts.push(Buffer.from(out.subarray(nameFrom, n)));
       this.nameBytes += n - nameFrom;
+      // what follows is decoded over the name's bytes: they are no value's
+      n = nameFrom;
     }
+    return n;
+  }
+
+  /** Emits the value piece `out[start, end)` of the current field (held while gathering, should the next chunk go on with it). */
+  private emitValue(out: Buffer, start: number, end: number): void {
+    if (!this.gathering) return this.emit({ name: this.currentName, bytes: out.subarray(start, end) });
+    const held = this.held;
+    if (held !== undefined && held.out === out && held.end === start && held.name === this.currentName) {
+      held.end = end;
+      return;
+    }
+    this.emitHeld();
+    this.held = { name: this.currentName, out, start, end };
+  }
+
+  private emitHeld(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    this.emit({ name: held.name, bytes: held.out.subarray(held.start, held.end) });
   }
 
   end(): void {
@@ -146,6 +202,7 @@ export class UrlencodedFormDecoder {
     this.nameParts = [];
     this.nameBytes = 0;
     // An empty piece marks the field as present even when its value is empty.
+    this.emitHeld();
     this.emit({ name: this.currentName, bytes: NO_BYTES });
   }
 }
