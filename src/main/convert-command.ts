@@ -79,37 +79,57 @@ function parseFormat(v: string | undefined): Format {
   throw new UsageError(`--format takes json, xml or raw, not ${v ?? 'nothing'}\n${CONVERT_USAGE}`);
 }
 
-/** Bytes of a block of HeldLines: large enough that a bundle is a few hundred writes. */
+/** Bytes of the blocks HeldLines keeps texts in and writes through: large enough that a bundle is a few hundred writes. */
 const BLOCK_BYTES = 1 << 20;
-const NEWLINE = 0x0a;
+const NEWLINE = Buffer.from('\n');
 
-/** Lines held as bytes, each ended by a newline, in blocks of about BLOCK_BYTES, until they are written. */
+/**
+ * Lines held as bytes until they are written, each then ended by a newline. A line that is
+ * bytes already (a JSON message: bytes of its own, never written over) is held as it is; a
+ * text is written into blocks of about BLOCK_BYTES. At the end they are copied, a block at a
+ * time, through one block that is used again: copying each message into fresh blocks as it
+ * came cost 7 % of convert's CPU time on 20,000 modern records, mostly in page faults.
+ */
 class HeldLines {
-  private readonly blocks: Buffer[] = [];
+  private readonly lines: Buffer[] = [];
   private block = Buffer.allocUnsafe(0);
   private used = 0;
 
   add(line: Buffer | string): void {
-    const bytes = typeof line === 'string' ? Buffer.byteLength(line) : line.length;
-    if (this.used + bytes + 1 > this.block.length) {
-      this.seal();
-      this.block = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, bytes + 1));
+    if (typeof line !== 'string') {
+      this.lines.push(line);
+      return;
     }
-    this.used += typeof line === 'string' ? this.block.write(line, this.used) : line.copy(this.block, this.used);
-    this.block[this.used++] = NEWLINE;
+    const bytes = Buffer.byteLength(line);
+    if (this.used + bytes > this.block.length) {
+      this.block = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, bytes));
+      this.used = 0;
+    }
+    const start = this.used;
+    this.used += this.block.write(line, start);
+    this.lines.push(this.block.subarray(start, this.used));
   }
 
   /** Writes the lines to `out`, each block once the one before was taken. */
   async writeTo(out: NodeJS.WritableStream): Promise<void> {
-    this.seal();
-    for (const block of this.blocks.splice(0)) {
-      await new Promise<void>((resolve, reject) => out.write(block, (e) => (e ? reject(e) : resolve())));
-    }
-  }
-
-  private seal(): void {
-    if (this.used > 0) this.blocks.push(this.block.subarray(0, this.used));
+    const write = (bytes: Buffer) => new Promise<void>((resolve, reject) => out.write(bytes, (e) => (e ? reject(e) : resolve())));
+    const through = Buffer.allocUnsafe(BLOCK_BYTES);
+    let used = 0;
+    const lines = this.lines.splice(0);
     this.block = Buffer.allocUnsafe(0);
-    this.used = 0;
+    for (const line of lines) {
+      if (used + line.length + 1 > through.length && used > 0) {
+        await write(through.subarray(0, used));
+        used = 0;
+      }
+      if (line.length + 1 > through.length) {
+        await write(line); // longer than a block: as it is
+        await write(NEWLINE);
+        continue;
+      }
+      used += line.copy(through, used);
+      through[used++] = NEWLINE[0]!;
+    }
+    if (used > 0) await write(through.subarray(0, used));
   }
 }
