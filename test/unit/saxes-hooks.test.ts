@@ -17,55 +17,87 @@ import { cutAt } from '../support/convert';
 const RUNS = Number(process.env['SAXES_HOOKS_RUNS'] ?? 400);
 const SEED = Number(process.env['FUZZ_SEED'] ?? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0);
 
-const NAMES = ['a', 'Tag', 'urwg:description', 'x.y-z_1', 'é', 'naïve', 'ns:中', '𝒳', 'A·B', 'RecordEnvelope', 'a:b:c', ':x', 'x:'];
+/**
+ * What a document is made of. The wild vocabulary holds every error either layer must report
+ * alike; the clean one leaves those out (names saxes accepts, values and texts with no stray
+ * `<`, `&` or `]]>`, no repeated attributes, no edit), so that about half the documents parse
+ * to their end and the property is tried on both outcomes.
+ */
+interface Vocabulary {
+  readonly names: readonly string[];
+  readonly beforeAttribute: readonly string[];
+  readonly valuePieces: readonly string[];
+  readonly textPieces: readonly string[];
+  readonly prologs: readonly string[];
+  readonly afters: readonly string[];
+  /** may an end tag name another element, may attributes repeat, may one edit land anywhere */
+  readonly wild: boolean;
+}
+
 const SPACES = [' ', '\t', '\n', '\r\n', '\r', '  ', ' \t\n '];
-/** Before an attribute: whitespace, or none (an error saxes reports after the value before it). */
-const BEFORE_ATTRIBUTE = [...SPACES, '\n\t\t', ''];
-const VALUE_PIECES = ['plain', 'two words', 'a\tb', 'line\nbreak', 'cr\r\nlf', 'cr\ronly', '&amp;', '&#9;', '&#x41;', '&lt;', '>', 'é', '😀', "'", '"', '&bogus;', '&', '<', '\u0085', '\u2028', '\u007f', '\u0001', ''];
-const TEXT_PIECES = ['text', ' ', '\n\t', '\n\t\t', 'PT1H2M3.0S', 'a > b', '\t', '&amp;', ']]>', ']]', ']', '>', 'é', '😀', '\r\n', '\r', '<![CDATA[x]]>', '<!-- c -->', '<!-- - -->', '<?pi x?>', '&#10;', '\u0085', '\u2028', '\u007f'];
+const CLEAN: Vocabulary = {
+  names: ['a', 'Tag', 'urwg:description', 'x.y-z_1', 'é', 'naïve', 'ns:中', '𝒳', 'A·B', 'RecordEnvelope'],
+  beforeAttribute: [...SPACES, '\n\t\t'],
+  valuePieces: ['plain', 'two words', 'a\tb', 'line\nbreak', 'cr\r\nlf', 'cr\ronly', '&amp;', '&#9;', '&#x41;', '&lt;', '>', 'é', '😀', "'", '"', '\u0085', '\u2028', ''],
+  textPieces: ['text', ' ', '\n\t', '\n\t\t', 'PT1H2M3.0S', 'a > b', '\t', '&amp;', ']]', ']', '>', 'é', '😀', '\r\n', '\r', '<![CDATA[x]]>', '<!-- c -->', '<?pi x?>', '&#10;', '\u0085', '\u2028'],
+  prologs: ['', '<?xml version="1.0"?>\n', '<?xml version="1.0" encoding="UTF-8"?>\r\n<!DOCTYPE r>\n'],
+  afters: ['', '\n'],
+  wild: false,
+};
+const WILD: Vocabulary = {
+  names: [...CLEAN.names, 'a:b:c', ':x', 'x:'],
+  /** none before an attribute: an error saxes reports after the value before it */
+  beforeAttribute: [...CLEAN.beforeAttribute, ''],
+  valuePieces: [...CLEAN.valuePieces, '&bogus;', '&', '<', '\u007f', '\u0001'],
+  textPieces: [...CLEAN.textPieces, ']]>', '<!-- - -->', '\u007f'],
+  prologs: [...CLEAN.prologs, '<?xml version="1.1"?>\n'],
+  afters: [...CLEAN.afters, ' x'],
+  wild: true,
+};
 
-const name = fc.constantFrom(...NAMES);
-const space = fc.constantFrom(...SPACES);
-
-const attribute = fc.record({
-  name,
-  quote: fc.constantFrom('"', "'"),
-  value: fc.array(fc.constantFrom(...VALUE_PIECES), { maxLength: 4 }).map((p) => p.join('')),
-  before: fc.constantFrom(...BEFORE_ATTRIBUTE),
-  around: fc.constantFrom('=', ' = ', '\t=\n'),
-}).map(({ name: n, quote, value, before, around }) => `${before}${n}${around}${quote}${value}${quote}`);
-
-const text = fc.array(fc.constantFrom(...TEXT_PIECES), { maxLength: 3 }).map((p) => p.join(''));
-
-const element: fc.Arbitrary<string> = fc.letrec<{ el: string }>((tie) => ({
-  el: fc.record({
+function documentOf(v: Vocabulary): fc.Arbitrary<string> {
+  const name = fc.constantFrom(...v.names);
+  const attribute = fc.record({
     name,
-    attrs: fc.array(attribute, { maxLength: 4 }),
-    tail: fc.constantFrom('', ' ', '\n', '\t'),
-    kids: fc.oneof({ weight: 2, arbitrary: fc.constant([] as string[]) }, fc.array(fc.oneof(text, tie('el')), { maxLength: 4 })),
-    selfClosing: fc.boolean(),
-    endName: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, name),
-    endSpace: fc.constantFrom('', '', ' ', '\n', '\t', '\r\n'),
-  }).map(({ name: n, attrs, tail, kids, selfClosing, endName, endSpace }) =>
-    selfClosing && kids.length === 0
-      ? `<${n}${attrs.join('')}${tail}/>`
-      : `<${n}${attrs.join('')}${tail}>${kids.join('')}</${endName ?? n}${endSpace}>`),
-})).el;
-
-const documentArb = fc.record({
-  prolog: fc.constantFrom('', '<?xml version="1.0"?>\n', '<?xml version="1.1"?>\n', '<?xml version="1.0" encoding="UTF-8"?>\r\n<!DOCTYPE r>\n'),
-  root: element,
-  after: fc.constantFrom('', '\n', ' x'),
+    quote: fc.constantFrom('"', "'"),
+    value: fc.array(fc.constantFrom(...v.valuePieces), { maxLength: 4 }).map((p) => p.join('')),
+    before: fc.constantFrom(...v.beforeAttribute),
+    around: fc.constantFrom('=', ' = ', '\t=\n'),
+  });
+  const attributes = v.wild
+    ? fc.array(attribute, { maxLength: 4 })
+    : fc.uniqueArray(attribute, { maxLength: 4, selector: (a) => a.name });
+  const text = fc.array(fc.constantFrom(...v.textPieces), { maxLength: 3 }).map((p) => p.join(''));
+  const element: fc.Arbitrary<string> = fc.letrec<{ el: string }>((tie) => ({
+    el: fc.record({
+      name,
+      attrs: attributes.map((list) => list.map((a) => `${a.before}${a.name}${a.around}${a.quote}${a.value}${a.quote}`)),
+      tail: fc.constantFrom('', ' ', '\n', '\t'),
+      kids: fc.oneof({ weight: 2, arbitrary: fc.constant([] as string[]) }, fc.array(fc.oneof(text, tie('el')), { maxLength: 4 })),
+      selfClosing: fc.boolean(),
+      endName: v.wild ? fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, name) : fc.constant(undefined),
+      endSpace: fc.constantFrom('', '', ' ', '\n', '\t', '\r\n'),
+    }).map(({ name: n, attrs, tail, kids, selfClosing, endName, endSpace }) =>
+      selfClosing && kids.length === 0
+        ? `<${n}${attrs.join('')}${tail}/>`
+        : `<${n}${attrs.join('')}${tail}>${kids.join('')}</${endName ?? n}${endSpace}>`),
+  })).el;
   // one edit anywhere, sometimes: a character either layer treats specially
-  edit: fc.option(fc.record({ at: fc.nat(), insert: fc.constantFrom('<', '>', '"', "'", '&', '\t', '\n', '\r', '=', '/', ' ', 'é', '\u0000', '') , cut: fc.nat(2) })),
-}).map(({ prolog, root, after, edit }) => {
-  let doc = prolog + root + after;
-  if (edit) {
-    const at = edit.at % (doc.length + 1);
-    doc = doc.slice(0, at) + edit.insert + doc.slice(at + edit.cut);
-  }
-  return doc;
-});
+  const edit = v.wild
+    ? fc.option(fc.record({ at: fc.nat(), insert: fc.constantFrom('<', '>', '"', "'", '&', '\t', '\n', '\r', '=', '/', ' ', 'é', '\u0000', ''), cut: fc.nat(2) }))
+    : fc.constant(null);
+  return fc.record({ prolog: fc.constantFrom(...v.prologs), root: element, after: fc.constantFrom(...v.afters), edit })
+    .map(({ prolog, root, after, edit: e }) => {
+      let doc = prolog + root + after;
+      if (e) {
+        const at = e.at % (doc.length + 1);
+        doc = doc.slice(0, at) + e.insert + doc.slice(at + e.cut);
+      }
+      return doc;
+    });
+}
+
+const documentArb = fc.oneof(documentOf(WILD), documentOf(CLEAN));
 
 /** How many times readAsciiRuns's `leftToSaxes` was called, by the last hooked parser made by `report`. */
 let leftToSaxes = 0;
@@ -148,7 +180,8 @@ test('a hooked parser reports exactly what a plain one does, however the documen
     );
   });
   // the generator reaches both outcomes (a property over only one of them would say little)
-  assert.ok(errors > RUNS / 20 && errors < RUNS * 0.95, `${errors} of ${RUNS} documents failed to parse`);
+  console.log(`saxes-hooks: ${errors} of ${RUNS} documents failed to parse`);
+  assert.ok(errors > RUNS / 5 && errors < RUNS * 0.8, `${errors} of ${RUNS} documents failed to parse`);
 });
 
 test('the fast steps are taken: plain ASCII names and values never go to saxes\'s own steps', () => {
