@@ -21,6 +21,8 @@ export const MAX_HELD_TEXT = 1024 * 1024;
 export const MAX_RESCANNED_RECORD = 256 * 1024;
 
 const LINE_BREAK = /\r\n?|\n/g;
+const CR = 0x0d;
+const LF = 0x0a;
 const HIGH_SURROGATE = /[\ud800-\udbff]/g;
 
 /** Where saxes's position is after reading some text: its line breaks, and its code points after the last one. */
@@ -50,6 +52,28 @@ class Position {
     this.column += rest.length - (rest.match(HIGH_SURROGATE)?.length ?? 0);
   }
 
+  /**
+   * Moves on over `[from, to)` of the text that `pieces` make together, piece by piece: joining
+   * them first would copy a megabyte of text to count its lines. A CR LF cut between two
+   * pieces is one line break.
+   */
+  overPieces(pieces: readonly string[], from: number, to: number): void {
+    let base = 0;
+    let endedInCr = false;
+    for (const piece of pieces) {
+      const end = base + piece.length;
+      let lo = Math.max(from, base) - base;
+      const hi = Math.min(to, end) - base;
+      if (lo < hi) {
+        if (endedInCr && lo === 0 && piece.charCodeAt(0) === LF) lo = 1;
+        if (lo < hi) this.over(piece, lo, hi);
+        endedInCr = hi === piece.length && piece.charCodeAt(hi - 1) === CR;
+      }
+      base = end;
+      if (base >= to) break;
+    }
+  }
+
   /** Text of the same lines and columns that XML reads as whitespace. */
   blank(): string {
     return '\n'.repeat(this.lines) + ' '.repeat(this.column);
@@ -58,6 +82,18 @@ class Position {
   clear(): void {
     this.lines = this.column = 0;
   }
+}
+
+/** The first `length` characters of the text that `pieces` make together. */
+function textBefore(pieces: readonly string[], length: number): string {
+  const parts: string[] = [];
+  let left = length;
+  for (let k = 0; left > 0 && k < pieces.length; k++) {
+    const piece = pieces[k]!;
+    parts.push(piece.length <= left ? piece : piece.slice(0, left));
+    left -= piece.length;
+  }
+  return parts.join('');
 }
 
 /**
@@ -167,13 +203,12 @@ export class XmlRecordReader {
 
   /** Keeps of the text held only the prefix and what is not read yet; where saxes would be after the rest goes in letGoOf. */
   private letGoOfRecordsRead(): void {
-    const whole = this.held.join('');
     let from = 0;
     if (this.prefix === undefined) {
       from = this.prefixEnd - this.heldStart;
-      this.prefix = whole.slice(0, from);
+      this.prefix = textBefore(this.held, from);
     }
-    this.letGoOf.over(whole, from, this.textStart - this.heldStart);
+    this.letGoOf.overPieces(this.held, from, this.textStart - this.heldStart);
     this.held = [this.text];
     this.heldLength = this.text.length;
     this.heldStart = this.textStart;
