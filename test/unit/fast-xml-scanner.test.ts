@@ -160,14 +160,15 @@ test('a record after the scanner gave up is read by saxes; those before it are e
   assert.deepEqual(both, emitted((emit) => new SaxesRecordReader(emit), chunks));
 });
 
-/** An envelope of `count` plain records past MAX_HELD_TEXT, CR LF, lone CR and astral characters among them, in 64 kB chunks; `last` the last record. */
-function longEnvelope(last: string): { doc: string; chunks: string[]; count: number } {
+/** An envelope of `count` plain records past MAX_HELD_TEXT, CR LF, lone CR and astral characters among them, cut at `cuts` into 64 kB chunks; `last` the last record. */
+function longEnvelope(last: string): { doc: string; cuts: number[]; chunks: string[]; count: number } {
   const one = plainRecord(0);
   const count = Math.ceil((MAX_HELD_TEXT * 2.5) / one.length);
   const records = Array.from({ length: count }, (_, k) => plainRecord(k).replace('id&amp;', k % 3 === 0 ? 'id😀\r' : 'id&amp;'));
   records[count - 1] = last;
   const doc = `<?xml version="1.0"?>\n<RecordEnvelope xmlns:urwg="u"\r\n>${records.join(' ')}</RecordEnvelope>`;
-  return { doc, chunks: cutAt(doc, Array.from({ length: Math.ceil(doc.length / 65536) }, (_, k) => k * 65536)), count };
+  const cuts = Array.from({ length: Math.ceil(doc.length / 65536) }, (_, k) => k * 65536);
+  return { doc, cuts, chunks: cutAt(doc, cuts), count };
 }
 
 test('a document longer than MAX_HELD_TEXT is read by the scanner, the records read let go of', () => {
@@ -193,10 +194,10 @@ test('past MAX_HELD_TEXT, saxes reads what the scanner does not: the same items,
     plainRecord(-4).replace('PT1H', 'PT1H😀&bad;'),
   ];
   for (const last of late) {
-    const { doc, chunks } = longEnvelope(last);
+    const { doc, cuts, chunks } = longEnvelope(last);
     // also cut inside every CR LF: the text let go of, piece by piece, has them between pieces
     const crlfCuts = [...doc.matchAll(/\r\n/g)].map((m) => m.index + 1);
-    for (const cut of [chunks, cutAt(doc, [...crlfCuts, ...chunks.map((_, k) => k * 65536)].sort((a, b) => a - b))]) {
+    for (const cut of [chunks, cutAt(doc, [...crlfCuts, ...cuts].sort((a, b) => a - b))]) {
       let reader: XmlRecordReader | undefined;
       const both = emitted((emit) => (reader = new XmlRecordReader(emit)), cut);
       assert.equal(reader!.readBySaxes, true);
